@@ -103,8 +103,19 @@ let package = Package(
 
         // MARK: Media node
         // (SIP, SDP, RTP, media, ACD, IVR targets are added by their issues.)
+        .target(
+            name: "SDP",
+            path: "MediaNode/SDP",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
+        .testTarget(
+            name: "SDPTests",
+            dependencies: ["SDP"],
+            path: "Tests/SDPTests",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
