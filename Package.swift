@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
     ],
     targets: [
         // MARK: Common
@@ -104,12 +105,31 @@ let package = Package(
         // MARK: Media node
         // (SIP, SDP, RTP, media, ACD, IVR targets are added by their issues.)
         .target(
+            name: "ACD",
+            dependencies: [
+                "CallCenterModel",
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "HeapModule", package: "swift-collections"),
+            ],
+            path: "MediaNode/ACD",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SDP",
             path: "MediaNode/SDP",
             swiftSettings: swiftSettings
         ),
 
         // MARK: Tests
+        .testTarget(
+            name: "ACDTests",
+            dependencies: [
+                "ACD", "CallCenterModel",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            path: "Tests/ACDTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SDPTests",
             dependencies: ["SDP"],
