@@ -119,6 +119,12 @@ let package = Package(
             path: "MediaNode/SDP",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "RTPCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            path: "MediaNode/RTPCore",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
         .testTarget(
@@ -134,6 +140,12 @@ let package = Package(
             name: "SDPTests",
             dependencies: ["SDP"],
             path: "Tests/SDPTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RTPCoreTests",
+            dependencies: ["RTPCore", .product(name: "NIOCore", package: "swift-nio")],
+            path: "Tests/RTPCoreTests",
             swiftSettings: swiftSettings
         ),
         .target(
