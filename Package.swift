@@ -105,6 +105,17 @@ let package = Package(
         // MARK: Media node
         // (SIP, SDP, RTP, media, ACD, IVR targets are added by their issues.)
         .target(
+            name: "SIPMessage",
+            path: "MediaNode/SIPMessage",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SIPAuth",
+            dependencies: ["SIPMessage", .product(name: "Crypto", package: "swift-crypto")],
+            path: "MediaNode/SIPAuth",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ACD",
             dependencies: [
                 "CallCenterModel",
@@ -127,6 +138,18 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(
+            name: "SIPMessageTests",
+            dependencies: ["SIPMessage"],
+            path: "Tests/SIPMessageTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SIPAuthTests",
+            dependencies: ["SIPAuth", "SIPMessage", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/SIPAuthTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ACDTests",
             dependencies: [
