@@ -136,6 +136,18 @@ let package = Package(
             path: "MediaNode/RTPCore",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "MediaEngine",
+            dependencies: [
+                "SDP", "RTPCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "MediaNode/MediaEngine",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
         .testTarget(
@@ -169,6 +181,17 @@ let package = Package(
             name: "RTPCoreTests",
             dependencies: ["RTPCore", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/RTPCoreTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MediaEngineTests",
+            dependencies: [
+                "MediaEngine", "RTPCore", "SDP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "Tests/MediaEngineTests",
             swiftSettings: swiftSettings
         ),
         .target(

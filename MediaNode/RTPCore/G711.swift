@@ -25,6 +25,10 @@ public enum G711 {
     public static let alawEncodeTable: [UInt8] = (0..<65536).map { computeALaw(Int16(bitPattern: UInt16($0))) }
     public static let ulawDecodeTable: [Int16] = (0..<256).map { computeULawDecode(UInt8($0)) }
     public static let alawDecodeTable: [Int16] = (0..<256).map { computeALawDecode(UInt8($0)) }
+    /// μ-law code → A-law code through linear (G.711 Table 3 style transcoding for relays).
+    public static let ulawToALaw: [UInt8] = (0..<256).map { alaw(fromLinear: linear(fromULaw: UInt8($0))) }
+    /// A-law code → μ-law code through linear.
+    public static let alawToULaw: [UInt8] = (0..<256).map { ulaw(fromLinear: linear(fromALaw: UInt8($0))) }
 
     /// Rounds a 16-bit sample to `bits` of precision, half up, saturating.
     static func reduce(_ sample: Int16, toBits bits: Int) -> Int {

@@ -1,0 +1,113 @@
+import NIOCore
+import RTPCore
+import SDP
+
+extension LegState {
+    /// Whether this leg may send now (negotiated, has an address, direction allows it).
+    var canSend: Bool {
+        guard let audio, audio.direction.sends, remote != nil else { return false }
+        return true
+    }
+
+    /// Relays a peer's packet: rewrite the header in place for our stream and send (no decode,
+    /// no jitter buffer). Transcodes PCMU↔PCMA by table when the legs differ.
+    func sendRelayed(_ packet: ByteBuffer, fromLeg: UInt32, ssrc: UInt32, timestamp: UInt32, marker: Bool, codec: AudioCodec) {
+        guard playback == nil, !conferenceFed, !sendingDTMF, canSend, let audio, let remote else { return }
+        var buffer = packet
+        let base = buffer.readerIndex
+        let header = outgoing.next(
+            from: .relay(leg: fromLeg, ssrc: ssrc), inputTimestamp: timestamp, now: sampleClock(),
+            marker: marker, payloadBytes: buffer.readableBytes - RTPHeader.fixedSize)
+        buffer.setInteger((header.marker ? 0x80 : 0) | audio.payloadType, at: base + 1)
+        buffer.setInteger(header.sequenceNumber, at: base + 2)
+        buffer.setInteger(header.timestamp, at: base + 4)
+        buffer.setInteger(outgoing.ssrc, at: base + 8)
+        if codec != audio.codec {
+            let table = codec == .pcmu ? G711.ulawToALaw : G711.alawToULaw
+            let first = buffer.getInteger(at: base, as: UInt8.self)!
+            let start = base + RTPHeader.fixedSize + 4 * Int(first & 0x0F)
+            for i in start..<buffer.writerIndex {
+                buffer.setInteger(table[Int(buffer.getInteger(at: i, as: UInt8.self)!)], at: i)
+            }
+        }
+        rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+    }
+
+    /// Sends one 20 ms frame of linear audio generated locally (player, mixer).
+    func sendFrame(_ samples: [Int16], source: OutgoingRTPStream.Source, inputTimestamp: UInt32) {
+        guard !sendingDTMF, canSend, let audio, let remote else { return }
+        let header = outgoing.next(from: source, inputTimestamp: inputTimestamp, now: sampleClock(), payloadBytes: samples.count)
+        var buffer = rtpChannel.allocator.buffer(capacity: RTPHeader.fixedSize + samples.count)
+        RTPHeader(marker: header.marker, payloadType: audio.payloadType, sequenceNumber: header.sequenceNumber,
+                  timestamp: header.timestamp, ssrc: outgoing.ssrc).encode(into: &buffer)
+        switch encoding {
+        case .ulaw: for s in samples { buffer.writeInteger(G711.ulaw(fromLinear: s)) }
+        case .alaw: for s in samples { buffer.writeInteger(G711.alaw(fromLinear: s)) }
+        }
+        rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+    }
+
+    // MARK: - Playback
+
+    /// Starts a playback list, replacing any current one.
+    func play(_ items: [PlaybackItem], loops: Bool, bargeIn: Bool) -> PlaybackID {
+        stopPlayback()
+        let id = PlaybackID(rawValue: nextPlaybackID)
+        nextPlaybackID &+= 1
+        playback = (id, PlaybackQueue(items: items, loops: loops, frameSize: 8 * (audio?.remotePtime ?? 20)), bargeIn, 0)
+        let ticker = PacedTicker(loop: loop, interval: .milliseconds(Int64(audio?.remotePtime ?? 20))) { [unowned self] in
+            playbackTick()
+        }
+        playbackTicker = ticker
+        ticker.start()
+        return id
+    }
+
+    private func playbackTick() {
+        guard var current = playback else { return }
+        guard let frame = current.queue.nextFrame() else {
+            playbackTicker?.stop()
+            playbackTicker = nil
+            playback = nil
+            events.yield(.playbackFinished(current.id))
+            return
+        }
+        sendFrame(frame, source: .local(current.id.rawValue), inputTimestamp: current.timestamp)
+        current.timestamp &+= UInt32(frame.count)
+        playback = current
+    }
+
+    /// Stops the current playback, reporting `playbackStopped`.
+    func stopPlayback() {
+        playbackTicker?.stop()
+        playbackTicker = nil
+        if let playback { events.yield(.playbackStopped(playback.id)) }
+        playback = nil
+    }
+
+    // MARK: - DTMF (RFC 4733 §2.5.1)
+
+    /// Sends a key press as telephone-event packets; audio from this leg pauses meanwhile.
+    func sendDTMF(_ digit: DTMFDigit, durationMs: Int) -> Bool {
+        guard let audio, let pt = audio.telephoneEventPayloadType, canSend, let remote else { return false }
+        let packets = TelephoneEventSender.packets(for: digit, durationMs: durationMs, intervalMs: audio.remotePtime)
+        sendingDTMF = true
+        let source = OutgoingRTPStream.Source.local(0xD7_0000 | UInt32(digit.event))
+        let start = sampleClock()
+        let isolated = loop.assumeIsolated()
+        for (index, packet) in packets.enumerated() {
+            isolated.scheduleTask(in: .milliseconds(Int64(packet.offsetMs))) { [weak self] in
+                guard let self else { return }
+                // All packets of one event carry the event's start timestamp (§2.5.1.1).
+                let header = outgoing.next(from: source, inputTimestamp: UInt32(truncatingIfNeeded: start), now: sampleClock(), marker: packet.marker)
+                var buffer = rtpChannel.allocator.buffer(capacity: 16)
+                RTPHeader(marker: packet.marker, payloadType: pt, sequenceNumber: header.sequenceNumber,
+                          timestamp: header.timestamp, ssrc: outgoing.ssrc).encode(into: &buffer)
+                buffer.writeBytes(packet.event.bytes)
+                rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+                if index == packets.count - 1 { sendingDTMF = false }
+            }
+        }
+        return true
+    }
+}

@@ -1,0 +1,205 @@
+import NIOCore
+import RTPCore
+import SDP
+
+/// Decoded inbound audio delivered to recorders and conferences, on the leg's loop.
+typealias AudioTap = (_ sequence: UInt16, _ samples: [Int16]) -> Void
+
+/// Everything about one RTP leg. Confined to the leg's event loop: the packet path reads
+/// and writes it without locks or hops (STYLE §6).
+final class LegState {
+    let id: UInt32
+    let loop: any EventLoop
+    let configuration: MediaEngineConfiguration
+    let rtpChannel: any Channel
+    var rtcpChannel: (any Channel)?
+    let events: AsyncStream<MediaEvent>.Continuation
+
+    /// Negotiated stream; nil for an outbound leg until the answer arrives.
+    var audio: NegotiatedAudio?
+    /// Where RTP goes: the SDP address, then (symmetric RTP) where packets come from.
+    var remote: SocketAddress?
+    var remoteRTCP: SocketAddress?
+    var outgoing: OutgoingRTPStream
+    var statistics = RTPReceiveStatistics()
+    var remoteSSRC: UInt32?
+    var packetsReceived: UInt32 = 0
+    var octetsReceived: UInt64 = 0
+    var lastReceive: NIODeadline
+    var inactivityReported = false
+    var telephoneEvents = TelephoneEventReceiver()
+    var inBandDetector: InBandDTMFDetector?
+    var roundTripMs: Double?
+    var lastSenderReport: (compact: UInt32, at: NIODeadline)?
+
+    // Source selection for what this leg sends: playback > conference mixer > bridged peer.
+    /// The bridged peer whose inbound audio we send.
+    var peer: NIOLoopBound<LegState>?
+    var peerOnSameLoop = false
+    /// When false (hold), our inbound audio is not relayed to the peer.
+    var relayInbound = true
+    /// Set while a conference feeds this leg.
+    var conferenceFed = false
+    var playback: (id: PlaybackID, queue: PlaybackQueue, bargeIn: Bool, timestamp: UInt32)?
+    var playbackTicker: PacedTicker?
+    var nextPlaybackID: UInt32 = 1
+    var sendingDTMF = false
+    var taps: [UInt32: AudioTap] = [:]
+    var timers: [PacedTicker] = []
+
+    init(
+        id: UInt32, loop: any EventLoop, configuration: MediaEngineConfiguration, rtpChannel: any Channel,
+        events: AsyncStream<MediaEvent>.Continuation
+    ) {
+        self.id = id
+        self.loop = loop
+        self.configuration = configuration
+        self.rtpChannel = rtpChannel
+        self.events = events
+        var rng = SystemRandomNumberGenerator()
+        outgoing = OutgoingRTPStream(ssrc: rng.next(), initialSequence: rng.next(), initialTimestamp: rng.next())
+        lastReceive = .now()
+    }
+
+    /// Applies the negotiated stream (initial answer or a re-INVITE for hold/resume).
+    func apply(_ negotiated: NegotiatedAudio) throws {
+        audio = negotiated
+        if let address = negotiated.remoteAddress {
+            let rtp = try SocketAddress(ipAddress: address, port: negotiated.remotePort)
+            // Keep a latched symmetric address unless the SDP moved the stream elsewhere.
+            if remote == nil || remote?.ipAddress != address { remote = rtp }
+            remoteRTCP = try SocketAddress(ipAddress: address, port: negotiated.remotePort + 1)
+        }
+        let wantsInBand = negotiated.telephoneEventPayloadType == nil && configuration.inBandDTMFWhenNoTelephoneEvent
+        inBandDetector = wantsInBand ? (inBandDetector ?? InBandDTMFDetector()) : nil
+        lastReceive = .now()
+        inactivityReported = false
+    }
+
+    var encoding: AudioEncoding { audio?.codec == .pcma ? .alaw : .ulaw }
+
+    // MARK: - Receive path (RFC 3550 §5.1)
+
+    func receiveRTP(_ buffer: ByteBuffer, from source: SocketAddress) {
+        let base = buffer.readerIndex
+        guard buffer.readableBytes >= RTPHeader.fixedSize, let first = buffer.getInteger(at: base, as: UInt8.self),
+            first >> 6 == 2, let audio
+        else { return }
+        let second = buffer.getInteger(at: base + 1, as: UInt8.self)!
+        let sequence = buffer.getInteger(at: base + 2, as: UInt16.self)!
+        let timestamp = buffer.getInteger(at: base + 4, as: UInt32.self)!
+        let ssrc = buffer.getInteger(at: base + 8, as: UInt32.self)!
+        let now = NIODeadline.now()
+        lastReceive = now
+        if configuration.symmetricRTP, remote != source { remote = source }  // latch for NAT
+        remoteSSRC = ssrc
+        packetsReceived &+= 1
+        octetsReceived &+= UInt64(buffer.readableBytes)
+        statistics.record(sequence: sequence, timestamp: timestamp, arrival: UInt32(truncatingIfNeeded: sampleClock(now)))
+        let payloadType = second & 0x7F
+
+        if payloadType == audio.telephoneEventPayloadType {
+            receiveTelephoneEvent(buffer, timestamp: timestamp)
+            return
+        }
+        guard payloadType == audio.payloadType, audio.direction.receives else { return }
+        if !taps.isEmpty || inBandDetector != nil, let payload = payloadBytes(buffer) {
+            let samples = encoding.decode(payload)
+            if inBandDetector != nil { handle(inBandDetector!.process(samples), source: .inBand) }
+            for tap in taps.values { tap(sequence, samples) }
+        }
+        guard relayInbound, let peer else { return }
+        let marker = second & 0x80 != 0
+        let fromCodec = audio.codec
+        let fromID = id
+        if peerOnSameLoop {
+            peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec)
+        } else {
+            peer.eventLoop.execute {
+                peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec)
+            }
+        }
+    }
+
+    /// Payload bytes after CSRCs/extension, without padding (RFC 3550 §5.1, §5.3.1).
+    func payloadBytes(_ buffer: ByteBuffer) -> ByteBufferView? {
+        let base = buffer.readerIndex
+        let first = buffer.getInteger(at: base, as: UInt8.self)!
+        var offset = RTPHeader.fixedSize + 4 * Int(first & 0x0F)
+        if first & 0x10 != 0 {
+            guard let words = buffer.getInteger(at: base + offset + 2, as: UInt16.self) else { return nil }
+            offset += 4 + 4 * Int(words)
+        }
+        var length = buffer.readableBytes - offset
+        if first & 0x20 != 0, let pad = buffer.getInteger(at: buffer.writerIndex - 1, as: UInt8.self) { length -= Int(pad) }
+        guard length > 0 else { return nil }
+        return buffer.viewBytes(at: base + offset, length: length)
+    }
+
+    private func receiveTelephoneEvent(_ buffer: ByteBuffer, timestamp: UInt32) {
+        guard let payload = payloadBytes(buffer), let event = TelephoneEvent(bytes: payload) else { return }
+        handle(telephoneEvents.receive(event, timestamp: timestamp), source: .rfc4733)
+    }
+
+    func handle(_ dtmf: [DTMFEvent], source: DTMFSource) {
+        for event in dtmf {
+            switch event {
+            case .began(let digit, _):
+                events.yield(.dtmf(digit, source: source))
+                if let playback, playback.bargeIn { stopPlayback() }  // barge-in
+            case .ended(let digit, let duration):
+                events.yield(.dtmfEnded(digit, durationMs: Int(duration) / 8))
+            }
+        }
+    }
+
+    // MARK: - Timers
+
+    /// Starts RTCP reports and the inactivity check.
+    func startTimers() {
+        let check = PacedTicker(loop: loop, interval: .seconds(1)) { [unowned self] in checkInactivity() }
+        check.start()
+        timers.append(check)
+        if rtcpChannel != nil {
+            let rtcp = PacedTicker(loop: loop, interval: configuration.rtcpInterval) { [unowned self] in sendRTCPReport() }
+            timers.append(rtcp)
+            loop.assumeIsolated().scheduleTask(in: .milliseconds(500)) { [weak rtcp] in rtcp?.start() }
+        }
+    }
+
+    private func checkInactivity() {
+        guard let audio, audio.direction.receives, !inactivityReported else { return }
+        if NIODeadline.now() - lastReceive > configuration.inactivityTimeout {
+            inactivityReported = true
+            events.yield(.inactivityTimeout)
+        }
+    }
+
+    func close() {
+        for timer in timers { timer.stop() }
+        timers.removeAll()
+        playbackTicker?.stop()
+        playbackTicker = nil
+        if let playback { events.yield(.playbackStopped(playback.id)) }
+        playback = nil
+        peer = nil
+        taps.removeAll()
+        if let remoteRTCP, let rtcpChannel {
+            var buffer = rtcpChannel.allocator.buffer(capacity: 64)
+            RTCPPacket.bye(ssrcs: [outgoing.ssrc]).encode(into: &buffer)
+            rtcpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remoteRTCP, data: buffer), promise: nil)
+        }
+        events.finish()
+    }
+
+    /// Quality figures for the CDR.
+    var quality: MediaQualityStats {
+        let jitterMs = statistics.jitter / 8
+        let delay = (roundTripMs ?? 0) / 2
+        return MediaQualityStats(
+            codec: audio?.codec.rawValue ?? "", packetsSent: outgoing.packetsSent, packetsReceived: packetsReceived,
+            octetsReceived: octetsReceived, packetsLost: statistics.cumulativeLost, lossRatio: statistics.lossRatio,
+            jitterMs: jitterMs, roundTripMs: roundTripMs,
+            mos: EModel.mos(oneWayDelayMs: delay, jitterMs: jitterMs, lossRatio: statistics.lossRatio))
+    }
+}

@@ -1,0 +1,168 @@
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import RTPCore
+import SDP
+
+/// The media layer a call-control layer drives: creates RTP legs from SDP, and plays,
+/// bridges, mixes and records them. Packet handling stays on each leg's event loop.
+///
+/// Create both legs of a call on the same loop (`colocatedWith:`) so relaying never hops threads.
+public final class MediaEngine: Sendable {
+    public let configuration: MediaEngineConfiguration
+    public let eventLoopGroup: any EventLoopGroup
+    let logger: Logger
+    let negotiator: OfferAnswer
+    private let ports: NIOLockedValueBox<RTPPortAllocator?>
+    private let nextLegID = NIOLockedValueBox<UInt32>(1)
+    private let sessionIDs = NIOLockedValueBox<UInt64>(UInt64.random(in: 1...(1 << 40)))
+    /// Decoded prompt cache.
+    public let prompts: PromptLibrary
+
+    public init(configuration: MediaEngineConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+                logger: Logger = Logger(label: "media-engine")) {
+        self.configuration = configuration
+        self.eventLoopGroup = eventLoopGroup
+        self.logger = logger
+        self.negotiator = OfferAnswer(profile: configuration.profile)
+        self.ports = NIOLockedValueBox(configuration.portRange.map(RTPPortAllocator.init(range:)))
+        self.prompts = PromptLibrary()
+    }
+
+    /// Answers an incoming offer: opens a leg and returns it with our SDP answer.
+    /// Throws `SDPNegotiationError` (→ SIP 488) when nothing in the offer is acceptable.
+    public func answer(
+        offer: SessionDescription, direction: MediaDirection = .sendrecv, colocatedWith other: MediaLeg? = nil
+    ) async throws -> (leg: MediaLeg, answer: SessionDescription) {
+        // Negotiate first so a 488 costs no socket.
+        _ = try negotiator.answer(to: offer, origin: makeOrigin(), port: 9, direction: direction)
+        let leg = try await openLeg(on: other?.eventLoop ?? eventLoopGroup.next())
+        do {
+            let origin = makeOrigin()
+            let (answer, audio) = try negotiator.answer(to: offer, origin: origin, port: leg.localPort, direction: direction)
+            try await leg.apply(audio, localDescription: answer)
+            return (leg, answer)
+        } catch {
+            await leg.close()
+            throw error
+        }
+    }
+
+    /// Opens a leg for an outgoing call and returns our offer; pass the peer's answer to `MediaLeg.accept(answer:)`.
+    public func offer(direction: MediaDirection = .sendrecv, colocatedWith other: MediaLeg? = nil) async throws -> (leg: MediaLeg, offer: SessionDescription) {
+        let leg = try await openLeg(on: other?.eventLoop ?? eventLoopGroup.next())
+        let offer = negotiator.makeOffer(origin: makeOrigin(), port: leg.localPort, direction: direction)
+        leg.setPendingOffer(offer)
+        return (leg, offer)
+    }
+
+    /// Connects two legs so each hears the other. Both keep their own SSRC/sequence/timestamps.
+    public func bridge(_ a: MediaLeg, _ b: MediaLeg) async throws -> MediaBridge {
+        let bridge = MediaBridge(engine: self, a: a, b: b)
+        try await bridge.connect()
+        return bridge
+    }
+
+    /// A conference (3-way, supervisor monitor/whisper/barge) mixed on `colocatedWith`'s loop.
+    public func conference(colocatedWith leg: MediaLeg? = nil) async throws -> MediaConference {
+        try await MediaConference(engine: self, loop: leg?.eventLoop ?? eventLoopGroup.next())
+    }
+
+    // MARK: - Internals
+
+    func makeOrigin() -> Origin {
+        let id = sessionIDs.withLockedValue { value -> UInt64 in
+            value &+= 1
+            return value
+        }
+        return Origin(sessionID: id, sessionVersion: 1, addressType: configuration.profile.addressType, address: configuration.profile.address)
+    }
+
+    private func openLeg(on loop: any EventLoop) async throws -> MediaLeg {
+        let id = nextLegID.withLockedValue { value -> UInt32 in
+            defer { value &+= 1 }
+            return value
+        }
+        let (rtp, rtcp, allocated) = try await bindSockets(on: loop)
+        let (stream, continuation) = AsyncStream<MediaEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
+        let configuration = self.configuration
+        let state = try await loop.submit { () -> NIOLoopBound<LegState> in
+            let state = LegState(id: id, loop: loop, configuration: configuration, rtpChannel: rtp, events: continuation)
+            state.rtcpChannel = rtcp
+            try rtp.pipeline.syncOperations.handler(type: RTPChannelHandler.self).state = state
+            if let rtcp { try rtcp.pipeline.syncOperations.handler(type: RTPChannelHandler.self).state = state }
+            return NIOLoopBound(state, eventLoop: loop)
+        }.get()
+        let port = rtp.localAddress?.port ?? 0
+        return MediaLeg(id: id, engine: self, state: state, localPort: port, events: stream) { [ports] in
+            if let allocated { ports.withLockedValue { $0?.release(allocated) } }
+        }
+    }
+
+    /// Binds RTP (and RTCP on port + 1) from the range, skipping ports others hold.
+    private func bindSockets(on loop: any EventLoop) async throws -> (any Channel, (any Channel)?, Int?) {
+        let attempts = ports.withLockedValue { $0?.capacity ?? 1 }
+        for _ in 0..<max(attempts, 1) {
+            let candidate: Int? = ports.withLockedValue { $0 == nil ? 0 : $0!.allocate() }
+            guard let port = candidate else { break }
+            do {
+                let rtp = try await bind(on: loop, port: port, kind: .rtp)
+                guard configuration.rtcpEnabled else { return (rtp, nil, port == 0 ? nil : port) }
+                let rtcpPort = (rtp.localAddress?.port ?? 0) + 1
+                do {
+                    let rtcp = try await bind(on: loop, port: rtcpPort, kind: .rtcp)
+                    return (rtp, rtcp, port == 0 ? nil : port)
+                } catch {
+                    try? await rtp.close()
+                    throw error
+                }
+            } catch {
+                // Port taken by someone else: keep it marked and try the next (OS-chosen ports retry too).
+                if port == 0 { continue }
+                logger.debug("RTP port busy", metadata: ["port": "\(port)"])
+            }
+        }
+        throw MediaEngineError.noPortAvailable
+    }
+
+    private func bind(on loop: any EventLoop, port: Int, kind: RTPChannelHandler.Kind) async throws -> any Channel {
+        try await DatagramBootstrap(group: loop)
+            .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(RTPChannelHandler(kind: kind))
+                }
+            }
+            .bind(host: configuration.bindAddress, port: port).get()
+    }
+}
+
+/// Errors of the media engine (SDP negotiation failures are `SDPNegotiationError`).
+public struct MediaEngineError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Code: Hashable, Sendable {
+        case noPortAvailable
+        case notNegotiated
+        case noPendingOffer
+        case legClosed
+    }
+
+    private let code: Code
+    public let detail: String
+
+    private init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    /// The RTP port range is exhausted (→ SIP 503).
+    public static let noPortAvailable = Self(.noPortAvailable, "no RTP port available")
+    /// The leg has no negotiated stream yet.
+    public static let notNegotiated = Self(.notNegotiated, "leg has no negotiated audio")
+    /// `accept(answer:)` without an outstanding offer.
+    public static let noPendingOffer = Self(.noPendingOffer, "no offer outstanding")
+    /// The leg was closed.
+    public static let legClosed = Self(.legClosed, "leg closed")
+
+    public var description: String { "media engine: \(detail)" }
+}

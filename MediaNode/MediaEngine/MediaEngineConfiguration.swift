@@ -1,0 +1,30 @@
+import NIOCore
+import SDP
+
+/// Settings of the media engine (read from flags/environment in `main` only).
+public struct MediaEngineConfiguration: Sendable {
+    /// Address RTP sockets bind to. Default `0.0.0.0`.
+    public var bindAddress: String = "0.0.0.0"
+    /// Codec preferences and the address put in SDP (`c=`/`o=`).
+    public var profile: LocalMediaProfile
+    /// RTP port range (even ports are RTP, the odd port above is RTCP). `nil` lets the OS
+    /// pick (port 0), which tests use. Typical production range 10000...20000.
+    public var portRange: ClosedRange<Int>?
+    /// Open an RTCP socket on RTP port + 1 and send reports (RFC 3550 §6). Default true.
+    public var rtcpEnabled = true
+    /// Interval between RTCP reports. Default 5 s (RFC 3550 §6.2 minimum).
+    public var rtcpInterval: TimeAmount = .seconds(5)
+    /// Report a leg dead after this long without RTP while it should be receiving. Default 30 s.
+    public var inactivityTimeout: TimeAmount = .seconds(30)
+    /// Send to the address RTP arrives from rather than the SDP address (NAT). Default true.
+    public var symmetricRTP = true
+    /// Frames held by jitter buffers where audio is decoded (recording, mixing). Default 3 (60 ms).
+    public var jitterBufferDepth = 3
+    /// Run the Goertzel detector on legs without telephone-event. Default true.
+    public var inBandDTMFWhenNoTelephoneEvent = true
+
+    public init(profile: LocalMediaProfile, portRange: ClosedRange<Int>? = nil) {
+        self.profile = profile
+        self.portRange = portRange
+    }
+}

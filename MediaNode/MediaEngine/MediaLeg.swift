@@ -1,0 +1,142 @@
+import NIOConcurrencyHelpers
+import NIOCore
+import RTPCore
+import SDP
+
+/// One RTP endpoint of a call (caller, agent, supervisor). Thread-safe handle: every
+/// command hops once to the leg's event loop; packets never leave it.
+public final class MediaLeg: Sendable {
+    /// Engine-unique leg number.
+    public let id: UInt32
+    /// The local RTP port in our SDP.
+    public let localPort: Int
+    /// DTMF, playback and liveness events, in order. Finishes when the leg closes.
+    public let events: AsyncStream<MediaEvent>
+    let state: NIOLoopBound<LegState>
+    private let engine: MediaEngine
+    private let session: NIOLockedValueBox<Session>
+    private let onClose: @Sendable () -> Void
+
+    struct Session {
+        var local: SessionDescription?
+        var pendingOffer: SessionDescription?
+        var closed = false
+    }
+
+    init(id: UInt32, engine: MediaEngine, state: NIOLoopBound<LegState>, localPort: Int, events: AsyncStream<MediaEvent>,
+         onClose: @escaping @Sendable () -> Void) {
+        self.id = id
+        self.engine = engine
+        self.state = state
+        self.localPort = localPort
+        self.events = events
+        self.onClose = onClose
+        self.session = NIOLockedValueBox(Session())
+    }
+
+    /// The loop this leg's packets are handled on.
+    public var eventLoop: any EventLoop { state.eventLoop }
+
+    func run<T: Sendable>(_ body: @escaping @Sendable (LegState) throws -> T) async throws -> T {
+        try await eventLoop.submit { try body(self.state.value) }.get()
+    }
+
+    func apply(_ audio: NegotiatedAudio, localDescription: SessionDescription) async throws {
+        session.withLockedValue { $0.local = localDescription }
+        try await run { state in
+            try state.apply(audio)
+            if state.timers.isEmpty { state.startTimers() }
+        }
+    }
+
+    func setPendingOffer(_ offer: SessionDescription) {
+        session.withLockedValue {
+            $0.pendingOffer = offer
+            $0.local = offer
+        }
+    }
+
+    // MARK: - Offer/answer
+
+    /// Applies the peer's answer to our offer (initial or re-INVITE).
+    public func accept(answer: SessionDescription) async throws {
+        guard let offer = session.withLockedValue({ $0.pendingOffer }) else { throw MediaEngineError.noPendingOffer }
+        let audio = try engine.negotiator.accept(answer: answer, to: offer)
+        session.withLockedValue { $0.pendingOffer = nil }
+        try await apply(audio, localDescription: offer)
+    }
+
+    /// Answers a re-INVITE offer (the peer holds or resumes, or moves its address).
+    /// Our `o=` version is incremented (RFC 3264 §8).
+    public func update(offer: SessionDescription, direction: MediaDirection = .sendrecv) async throws -> SessionDescription {
+        let origin = nextOrigin()
+        let (answer, audio) = try engine.negotiator.answer(to: offer, origin: origin, port: localPort, direction: direction)
+        try await apply(audio, localDescription: answer)
+        return answer
+    }
+
+    /// A new offer from us (e.g. `.sendonly` to hold the peer); follow with `accept(answer:)`.
+    public func makeOffer(direction: MediaDirection = .sendrecv) -> SessionDescription {
+        let offer = engine.negotiator.makeOffer(origin: nextOrigin(), port: localPort, direction: direction)
+        session.withLockedValue { $0.pendingOffer = offer }
+        return offer
+    }
+
+    private func nextOrigin() -> Origin {
+        session.withLockedValue { s in
+            var origin = s.local?.origin ?? engine.makeOrigin()
+            origin.sessionVersion += 1
+            return origin
+        }
+    }
+
+    /// The negotiated stream (nil before the answer).
+    public func negotiatedAudio() async throws -> NegotiatedAudio? {
+        try await run { $0.audio }
+    }
+
+    // MARK: - Media commands
+
+    /// Plays a list of prompts/tones paced at the negotiated ptime. With `loop`, repeats
+    /// (music on hold) until stopped. With `bargeIn`, a DTMF key stops it.
+    @discardableResult
+    public func play(_ items: [PlaybackItem], loop: Bool = false, bargeIn: Bool = true) async throws -> PlaybackID {
+        try await run { $0.play(items, loops: loop, bargeIn: bargeIn) }
+    }
+
+    /// Stops the current playback (the leg returns to its bridge, if any).
+    public func stopPlayback() async throws {
+        try await run { $0.stopPlayback() }
+    }
+
+    /// Sends a key press as RFC 4733 events. Returns false when telephone-event was not negotiated.
+    @discardableResult
+    public func sendDTMF(_ digit: DTMFDigit, durationMs: Int = 100) async throws -> Bool {
+        try await run { $0.sendDTMF(digit, durationMs: durationMs) }
+    }
+
+    /// Packets, loss, jitter and MOS for the CDR.
+    public func statistics() async throws -> MediaQualityStats {
+        try await run { $0.quality }
+    }
+
+    /// The address RTP is sent to (after symmetric-RTP latching).
+    public func remoteAddress() async throws -> SocketAddress? {
+        try await run { $0.remote }
+    }
+
+    /// Stops everything, sends RTCP BYE, closes the sockets and releases the port.
+    public func close() async {
+        let wasClosed = session.withLockedValue { s -> Bool in
+            defer { s.closed = true }
+            return s.closed
+        }
+        guard !wasClosed else { return }
+        let channels = try? await run { state -> [any Channel] in
+            state.close()
+            return [state.rtpChannel] + (state.rtcpChannel.map { [$0] } ?? [])
+        }
+        for channel in channels ?? [] { try? await channel.close() }
+        onClose()
+    }
+}
