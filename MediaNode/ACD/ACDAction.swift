@@ -9,6 +9,8 @@ public enum ACDAction: Hashable, Sendable {
     case cancelOffer(call: ACDCallID, agent: ACDAgentID)
     /// Callback keeping position reached the head: connect `agent` and dial `number`.
     case dialBack(call: ACDCallID, agent: ACDAgentID, number: String)
+    /// A dial-back got no result in time: abandon that attempt (the request keeps its place).
+    case cancelDialBack(call: ACDCallID, agent: ACDAgentID)
     /// Tell the caller their position and/or estimated wait.
     case announce(call: ACDCallID, position: Int?, estimatedWaitSeconds: Int?)
     /// Play music on hold to a waiting caller (`prompt` nil = tenant default).

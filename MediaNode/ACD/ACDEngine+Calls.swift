@@ -140,7 +140,7 @@ extension ACDEngine {
         default:
             return
         }
-        if !call.excluded.contains(a) {
+        if countAsMiss && !call.excluded.contains(a) {
             call.excluded.append(a)
             schedule(at: now.addingTimeInterval(configuration.retryAfterMissSeconds),
                      .exclusionEnd(call: c, callGeneration: call.generation))

@@ -17,7 +17,7 @@ extension ACDEngine {
         case .callerHungUp(let id):
             if let c = callIndex[id] { callerHungUp(c, now: now) }
         case .digit(let id, let key):
-            guard let c = callIndex[id], let call = calls[Int(c)], call.phase == .waiting,
+            guard let c = callIndex[id], let call = calls[Int(c)], call.phase == .waiting, call.callbackNumber == nil,
                   queues[Int(call.queue)].config.exitKey == key else { return }
             overflow(c, reason: .exitKey)
         case .answered(let id, let agentID):
@@ -137,6 +137,7 @@ extension ACDEngine {
                 actions.append(.cancelOffer(call: call.id, agent: agents[Int(a)].id))
                 missed(agent: a, call: c, reason: .noAnswer, now: now)
             case .dialing(a):
+                actions.append(.cancelDialBack(call: call.id, agent: agents[Int(a)].id))
                 callbackFailed(c, agent: a, now: now)
             default:
                 return

@@ -52,6 +52,8 @@ public struct ACDEngine: Sendable {
     var random: SplitMix64
     var actions: [ACDAction] = []
     var touchedQueues: [Int32] = []
+    /// Time of the latest event or advance.
+    var lastEventTime = Date.distantPast
 
     /// Builds the engine from the tenant's queues and agents (all logged out).
     public init(queues: [(id: ACDQueueID, configuration: QueueConfiguration)],
@@ -108,6 +110,7 @@ public struct ACDEngine: Sendable {
 
     /// Applies one event at time `now` (timers due by `now` fire first) and returns the actions.
     public mutating func handle(_ event: ACDEvent, now: Date) -> [ACDAction] {
+        lastEventTime = now
         fireTimers(upTo: now)
         apply(event, now: now)
         return takeActions(now: now)
@@ -115,6 +118,7 @@ public struct ACDEngine: Sendable {
 
     /// Fires every timer due by `now` and returns the actions.
     public mutating func advance(to now: Date) -> [ACDAction] {
+        lastEventTime = now
         fireTimers(upTo: now)
         return takeActions(now: now)
     }
