@@ -116,6 +116,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SIPTransaction",
+            dependencies: ["SIPMessage"],
+            path: "MediaNode/SIPTransaction",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ACD",
             dependencies: [
                 "CallCenterModel",
@@ -160,6 +166,12 @@ let package = Package(
             name: "SIPAuthTests",
             dependencies: ["SIPAuth", "SIPMessage", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/SIPAuthTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SIPTransactionTests",
+            dependencies: ["SIPTransaction", "SIPMessage"],
+            path: "Tests/SIPTransactionTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
