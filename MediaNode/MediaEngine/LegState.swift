@@ -157,7 +157,8 @@ final class LegState {
 
     /// Starts RTCP reports and the inactivity check.
     func startTimers() {
-        let check = PacedTicker(loop: loop, interval: .seconds(1)) { [unowned self] in checkInactivity() }
+        let checkEvery = min(TimeAmount.seconds(1), .nanoseconds(configuration.inactivityTimeout.nanoseconds / 4))
+        let check = PacedTicker(loop: loop, interval: checkEvery) { [unowned self] in checkInactivity() }
         check.start()
         timers.append(check)
         if rtcpChannel != nil {

@@ -1,0 +1,30 @@
+import Testing
+@testable import MediaEngine
+
+@Suite struct PortAllocatorTests {
+    @Test func allocatesEvenPortsRoundRobinAndReleases() {
+        var allocator = RTPPortAllocator(range: 20001...20010)
+        #expect(allocator.capacity == 4)  // 20002, 20004, 20006, 20008 (20010 has no RTCP port)
+        let ports = (0..<4).compactMap { _ in allocator.allocate() }
+        #expect(ports == [20002, 20004, 20006, 20008])
+        #expect(allocator.allocate() == nil)
+        allocator.release(20004)
+        #expect(allocator.allocate() == 20004)
+    }
+
+    @Test func engineUsesTheConfiguredRangeAndRunsOut() async throws {
+        let base = Int.random(in: 40000...50000) & ~1
+        let engine = makeEngine { $0.portRange = base...(base + 3) }
+        let phone = try await RTPTestPeer.start()
+        let (a, _) = try await engine.answer(offer: phone.offer())
+        let (b, _) = try await engine.answer(offer: phone.offer())
+        #expect(Set([a.localPort, b.localPort]) == [base, base + 2])
+        await #expect(throws: MediaEngineError.noPortAvailable) { try await engine.answer(offer: phone.offer()) }
+        await a.close()
+        let (c, _) = try await engine.answer(offer: phone.offer())
+        #expect(c.localPort == base)
+        await b.close()
+        await c.close()
+        await phone.close()
+    }
+}
