@@ -137,6 +137,7 @@ extension ACDEngine {
             if !countAsMiss { actions.append(.cancelOffer(call: callID, agent: agents[Int(a)].id)) }
         case .dialing:
             call.phase = .waiting
+            actions.append(.cancelDialBack(call: callID, agent: agents[Int(a)].id))
         default:
             return
         }

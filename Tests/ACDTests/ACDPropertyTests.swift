@@ -100,6 +100,19 @@ struct ACDPropertyTests {
         }
     }
 
+    @Test func agentLeavingDuringDialBackCancelsIt() {
+        var h = ACDHarness(queues: Self.queueConfigs, agents: Self.agentConfigs)
+        var model = ACDModel()
+        for e: ACDEvent in [.enqueue("c1", queue: "sales"), .requestCallback("c1", number: "1"), .callerHungUp("c1"),
+                            .login("a1"), .startBreak("a1", reason: "x"), .callbackConnected("c1"), .callEnded("c1")] {
+            let out = h.send(e)
+            model.apply(e, out, at: h.now)
+            if case .startBreak = e { #expect(out.contains(.cancelDialBack(call: "c1", agent: "a1"))) }
+        }
+        #expect(h.engine.activeCalls == model.live.sorted())
+        #expect(h.engine.position(of: "c1") == 1)
+    }
+
     @Test func everyWaitingCallIsEventuallyOfferedOrOverflowed() async {
         await propertyCheck(count: 100, input: Gen.int(in: 0...100_000).array(of: 1...150)) { script in
             var h = ACDHarness(queues: Self.queueConfigs, agents: Self.agentConfigs)
