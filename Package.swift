@@ -131,6 +131,12 @@ let package = Package(
             path: "MediaNode/ACD",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "ACDBenchmarks",
+            dependencies: ["ACD", "CallCenterModel"],
+            path: "MediaNode/ACDBenchmarks",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "SDP",
             path: "MediaNode/SDP",
