@@ -39,6 +39,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "IVREngine",
+            dependencies: ["CallCenterModel"],
+            path: "Common/IVREngine",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ControlPlaneAPI",
             dependencies: [
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -71,6 +77,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "PostgresSupport",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "ControlPlane/PostgresSupport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ControlPlaneHTTP",
             dependencies: [
                 "ControlPlaneAPI",
@@ -87,6 +102,8 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             path: "ControlPlane/ControlPlaneHTTP",
+            // The generated server uses explicit `package import`s; implicit imports must then be internal.
+            swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
         .executableTarget(
@@ -94,7 +111,11 @@ let package = Package(
             dependencies: [
                 "ControlPlaneHTTP",
                 "ControlPlanePostgres",
+                "PostgresSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -163,6 +184,13 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(
+            name: "IVREngineTests",
+            dependencies: ["IVREngine", "CallCenterModel"],
+            path: "Tests/IVREngineTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SIPMessageTests",
             dependencies: ["SIPMessage"],
             path: "Tests/SIPMessageTests",
@@ -215,6 +243,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
+                "PostgresSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -230,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "TestSupport",
+                "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "TestSupport", "PostgresSupport", "CallCenterModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
