@@ -39,7 +39,7 @@ enum SpokenMandarin {
                 out.append("十")  // 十五, not 一十五, at the start of a number
                 continue
             }
-            out.append(d == 2 && value >= 100 ? "两" : digit[d])
+            out.append(d == 2 && value >= 100 && out.isEmpty && leading ? "两" : digit[d])  // 两千, 两百 only in front
             if !unit.isEmpty { out.append(unit) }
         }
         return out
