@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "control-plane", targets: ["ControlPlaneServer"]),
+        .executable(name: "sip-test-ua", targets: ["SIPTestUA"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -140,6 +141,45 @@ let package = Package(
             name: "SIPTransaction",
             dependencies: ["SIPMessage"],
             path: "MediaNode/SIPTransaction",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SIPTransport",
+            dependencies: [
+                "SIPMessage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "MediaNode/SIPTransport",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SIPDialog",
+            dependencies: ["SIPMessage"],
+            path: "MediaNode/SIPDialog",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SIPUserAgent",
+            dependencies: [
+                "SIPMessage", "SIPAuth", "SIPTransaction", "SIPTransport", "SIPDialog",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "MediaNode/SIPUserAgent",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "SIPTestUA",
+            dependencies: [
+                "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPTransport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "MediaNode/SIPTestUA",
             swiftSettings: swiftSettings
         ),
         .target(

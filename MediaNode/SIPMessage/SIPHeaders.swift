@@ -115,3 +115,12 @@ public struct SIPHeaders: Hashable, Sendable, Sequence, ExpressibleByDictionaryL
         return out
     }
 }
+
+extension SIPHeaders {
+    /// Replaces the first element of a list header (e.g. the top Via), keeping the others.
+    public mutating func replaceFirstListElement(_ name: SIPHeaderName, with value: String) {
+        guard let i = fields.firstIndex(where: { $0.name == name }) else { return }
+        let parts = SIPHeaders.splitList(fields[i].value)
+        fields[i].value = ([Substring(value)] + parts.dropFirst()).joined(separator: ", ")
+    }
+}

@@ -17,6 +17,7 @@ public struct SIPMethod: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let subscribe = SIPMethod(rawValue: "SUBSCRIBE")
     public static let message = SIPMethod(rawValue: "MESSAGE")
     public static let prack = SIPMethod(rawValue: "PRACK")
+    public static let publish = SIPMethod(rawValue: "PUBLISH")
 
     public var description: String { rawValue }
 }

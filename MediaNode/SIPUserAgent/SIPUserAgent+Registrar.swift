@@ -1,0 +1,66 @@
+import SIPAuth
+import SIPMessage
+import SIPTransaction
+import SIPTransport
+
+extension SIPUserAgent {
+    /// REGISTER (RFC 3261 §10.3) with digest authentication per tenant realm (RFC 8760).
+    func receiveRegister(_ request: SIPRequest, key: TransactionKey, source: SIPEndpoint) {
+        guard let settings = configuration.registrar else {
+            respond(key, request, 405, headers: [SIPHeaderField(name: .allow, value: Self.allowed)])
+            return
+        }
+        let domain = request.uri.sipURI?.host.lowercased() ?? ""
+        guard let realm = settings.realmForDomain(domain), let aor = Registrar.addressOfRecord(of: request) else {
+            respond(key, request, 404)
+            return
+        }
+        let sourceIP = source.address.ipAddress ?? "?"
+        if throttle.isBlocked(source: sourceIP, now: nowSeconds) {
+            respond(key, request, 403)
+            return
+        }
+        guard let credentials = DigestCredentials.find(in: request, realm: realm) else {
+            challenge(key, request, realm: realm, stale: false)
+            return
+        }
+        let store = settings.credentials
+        spawn {
+            let ha1 = await store.ha1(username: credentials.username, realm: realm, algorithm: credentials.algorithm)
+            await self.finishRegister(request, key: key, source: source, realm: realm, aor: aor, credentials: credentials, ha1: ha1)
+        }
+    }
+
+    func finishRegister(_ request: SIPRequest, key: TransactionKey, source: SIPEndpoint, realm: String, aor: String,
+                        credentials: DigestCredentials, ha1: String?) {
+        let now = nowSeconds
+        let sourceIP = source.address.ipAddress ?? "?"
+        switch authenticator.verify(credentials, request: request, ha1: ha1, now: now) {
+        case .malformed:
+            respond(key, request, 400)
+        case .challenge(let stale):
+            if !stale { throttle.recordFailure(source: sourceIP, now: now) }
+            challenge(key, request, realm: realm, stale: stale)
+        case .authenticated(let username):
+            throttle.recordSuccess(source: sourceIP)
+            // The authenticated user may only register its own address-of-record.
+            let toUser = (try? request.headers.to().uri.sipURI?.user) ?? nil
+            guard toUser == username else {
+                respond(key, request, 403)
+                return
+            }
+            switch registrar.register(request, aor: aor, source: source.description, now: now) {
+            case .accepted(let bindings):
+                let contacts = Registrar.contactHeaderValues(bindings, now: now).map { SIPHeaderField(name: .contact, value: $0) }
+                respond(key, request, 200, headers: contacts)
+            case .rejected(let status, let headers):
+                respond(key, request, status, headers: headers)
+            }
+        }
+    }
+
+    func challenge(_ key: TransactionKey, _ request: SIPRequest, realm: String, stale: Bool) {
+        let challenges = authenticator.challenges(realm: realm, now: nowSeconds, stale: stale)
+        respond(key, request, 401, headers: challenges.map { SIPHeaderField(name: .wwwAuthenticate, value: $0.headerValue) })
+    }
+}
