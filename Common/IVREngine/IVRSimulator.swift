@@ -54,9 +54,16 @@ public enum IVRSimulator {
                 }
             case .waitingForHTTP:
                 let r = responses.isEmpty ? IVRSimulationScript.HTTPResponse(error: "no scripted response") : responses.removeFirst()
+                if r.timeout == true {
+                    let limit = trace.reversed().lazy.compactMap { e -> Int? in
+                        if case .httpRequest(let request)? = e.action { request.timeoutSeconds } else { nil }
+                    }.first ?? 5
+                    elapsed += Double(limit)
+                    feed(.httpTimeout)
+                    continue
+                }
                 elapsed += Double(r.latencyMs ?? 100) / 1000
-                if r.timeout == true { feed(.httpTimeout) }
-                else if let status = r.status { feed(.httpResponse(status: status, body: r.body ?? "")) }
+                if let status = r.status { feed(.httpResponse(status: status, body: r.body ?? "")) }
                 else { feed(.httpFailed(reason: r.error ?? "connection failed")) }
             case .notStarted, .finished:
                 steps = maxSteps

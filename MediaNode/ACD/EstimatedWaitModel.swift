@@ -2,16 +2,19 @@
 /// variables, events and wallboards.
 ///
 /// Model: a caller at position *p* (1 = next) in a queue with *n* staffed agents (logged in,
-/// not on break) and smoothed handle time *h* waits about
+/// not on break), *a* of them available right now, and smoothed handle time *h* waits about
 ///
-///     EWT(p) = ceil(p / n) × h / 1           when agents are all busy, refined to
-///     EWT(p) = max(0, (p − a)) × h / n       with a = agents available right now.
+///     EWT(p) = max(0, p − a) × h / n
 ///
-/// i.e. the callers ahead (minus those that idle agents take at once) are served by *n*
-/// agents in parallel, each needing *h* seconds. *h* is an exponentially smoothed average of
-/// handle time (talk + wrap-up) of calls answered from this queue, with smoothing factor α
-/// (default 0.2); until the first call completes, `defaultHandleTimeSeconds` (default 180 s)
-/// is used. With no staffed agent the estimate is unknown (nil): nobody will answer.
+/// i.e. the callers ahead who are not picked up at once by an idle agent are served by *n*
+/// agents in parallel, each needing *h* seconds per call. *h* is an exponentially smoothed
+/// average of handle time (talk + wrap-up) of calls answered from this queue, with smoothing
+/// factor α (default 0.2, so about the last ten calls dominate); until the first call completes,
+/// `defaultHandleTimeSeconds` (default 180 s) is used. With no staffed agent the estimate is
+/// unknown (nil): nobody will answer. The estimate is what ``ACDEngine/estimatedWait(of:)``,
+/// the announcements and ``QueueStatistics/estimatedWaitSeconds`` (for a caller joining now) use.
+/// It ignores callers' own skill requirements and agents shared with other queues, so it is an
+/// upper-bound-ish guide for busy skill groups and tested within one handle time on simulated traffic.
 public struct EstimatedWaitModel: Hashable, Sendable {
     /// Handle time assumed before any call completes.
     public var defaultHandleTimeSeconds: Double

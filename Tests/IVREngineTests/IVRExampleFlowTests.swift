@@ -81,6 +81,7 @@ struct IVRExampleFlowTests {
         #expect(result.spoken.contains("Sorry, we cannot reach your account right now."))
         #expect(result.variables["httpError"] == .string("timeout"))
         #expect(result.path.suffix(2) == ["lookup_failed", "to_agent"])
+        #expect(result.durationSeconds == 10)  // three entries of 2 s, then the node's 4 s timeout
     }
 
     @Test func afterHoursTakesAMessage() throws {
