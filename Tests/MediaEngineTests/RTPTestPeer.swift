@@ -7,23 +7,15 @@ import Testing
 
 /// A plain UDP endpoint on 127.0.0.1:0 that records what arrives and sends paced RTP.
 final class RTPTestPeer: Sendable {
-    struct Timeout: Error, CustomStringConvertible {
-        let what: String
-        var description: String { "timed out waiting for \(what)" }
-    }
-
-    private struct State {
+    struct Received: Sendable {
         var packets: [RTPPacket] = []
-        var sources: [SocketAddress] = []
         var rtcp: [[RTCPPacket]] = []
-        var waiters: [(id: Int, check: @Sendable (State) -> Bool, continuation: CheckedContinuation<Void, any Error>)] = []
-        var nextWaiter = 0
     }
 
     let channel: any Channel
     let rtcpChannel: any Channel
     let port: Int
-    private let state = NIOLockedValueBox(State())
+    private let state = WaitableState(Received())
 
     private init(channel: any Channel, rtcpChannel: any Channel) {
         self.channel = channel
@@ -65,49 +57,20 @@ final class RTPTestPeer: Sendable {
 
     private func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
         guard let packet = try? RTPPacket(decoding: envelope.data) else { return }
-        update { $0.packets.append(packet); $0.sources.append(envelope.remoteAddress) }
+        state.update { $0.packets.append(packet) }
     }
 
     private func receiveRTCP(_ envelope: AddressedEnvelope<ByteBuffer>) {
         guard let packets = try? RTCPPacket.decodeCompound(envelope.data) else { return }
-        update { $0.rtcp.append(packets) }
+        state.update { $0.rtcp.append(packets) }
     }
 
-    private func update(_ body: (inout State) -> Void) {
-        let ready = state.withLockedValue { s -> [CheckedContinuation<Void, any Error>] in
-            body(&s)
-            let snapshot = s
-            let done = s.waiters.filter { $0.check(snapshot) }
-            s.waiters.removeAll { w in done.contains { $0.id == w.id } }
-            return done.map(\.continuation)
-        }
-        for c in ready { c.resume() }
-    }
-
-    var packets: [RTPPacket] { state.withLockedValue { $0.packets } }
-    var rtcpReports: [[RTCPPacket]] { state.withLockedValue { $0.rtcp } }
+    var packets: [RTPPacket] { state.value.packets }
+    var rtcpReports: [[RTCPPacket]] { state.value.rtcp }
 
     /// Waits (with a deadline, not a sleep) until `condition` holds on received packets.
     func wait(for what: String, seconds: Double = 5, _ condition: @escaping @Sendable ([RTPPacket], [[RTCPPacket]]) -> Bool) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask {
-                try await withCheckedThrowingContinuation { (c: CheckedContinuation<Void, any Error>) in
-                    let satisfied = self.state.withLockedValue { s -> Bool in
-                        if condition(s.packets, s.rtcp) { return true }
-                        s.nextWaiter += 1
-                        s.waiters.append((s.nextWaiter, { condition($0.packets, $0.rtcp) }, c))
-                        return false
-                    }
-                    if satisfied { c.resume() }
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                throw Timeout(what: what)
-            }
-            try await group.next()
-            group.cancelAll()
-        }
+        try await state.wait(for: what, seconds: seconds) { condition($0.packets, $0.rtcp) }
     }
 
     /// Waits for `count` packets in total.
