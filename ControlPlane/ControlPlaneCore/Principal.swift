@@ -1,0 +1,97 @@
+import Foundation
+
+/// A user's role.
+public enum Role: String, Sendable, Codable, CaseIterable {
+    case platformStaff = "platform_staff"
+    case tenantAdmin = "tenant_admin"
+    case supervisor
+    case agent
+}
+
+/// What an API key may do.
+public enum Scope: String, Sendable, Codable, CaseIterable {
+    case admin
+    case configRead = "config_read"
+    case configWrite = "config_write"
+    case keysManage = "keys_manage"
+    case usersManage = "users_manage"
+}
+
+/// A permission checked by a route.
+public enum Permission: String, Sendable, CaseIterable, Comparable {
+    case tenantRead = "tenant:read"
+    case tenantWrite = "tenant:write"
+    case configRead = "config_read"
+    case configWrite = "config_write"
+    case keysManage = "keys_manage"
+    case usersManage = "users_manage"
+    case platform = "platform"
+    case node = "node"
+
+    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rawValue < rhs.rawValue }
+
+    static func granted(to role: Role) -> Set<Permission> {
+        switch role {
+        case .platformStaff: [.platform]
+        case .tenantAdmin: [.tenantRead, .tenantWrite, .configRead, .configWrite, .keysManage, .usersManage]
+        case .supervisor: [.tenantRead, .configRead]
+        case .agent: [.tenantRead]
+        }
+    }
+
+    static func granted(to scopes: [Scope]) -> Set<Permission> {
+        var permissions: Set<Permission> = [.tenantRead]
+        for scope in scopes {
+            switch scope {
+            case .admin: permissions.formUnion(granted(to: .tenantAdmin))
+            case .configRead: permissions.insert(.configRead)
+            case .configWrite: permissions.formUnion([.configRead, .configWrite])
+            case .keysManage: permissions.insert(.keysManage)
+            case .usersManage: permissions.insert(.usersManage)
+            }
+        }
+        return permissions
+    }
+}
+
+/// Who is calling, resolved from the bearer credential before any handler runs.
+public struct Principal: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        case user(id: UUID, role: Role, sessionID: UUID)
+        case apiKey(id: UUID, scopes: [Scope])
+        case node(id: UUID)
+    }
+
+    public var kind: Kind
+    /// The tenant the credential belongs to; nil for platform staff and nodes.
+    public var tenantID: UUID?
+
+    public init(kind: Kind, tenantID: UUID?) {
+        self.kind = kind
+        self.tenantID = tenantID
+    }
+
+    public var permissions: Set<Permission> {
+        switch kind {
+        case .user(_, let role, _): Permission.granted(to: role)
+        case .apiKey(_, let scopes): Permission.granted(to: scopes)
+        case .node: [.node]
+        }
+    }
+
+    /// The tenant for a tenant-scoped operation needing `permission`, or the right error:
+    /// 403 for a credential that is not allowed (including platform and node credentials).
+    public func tenant(for permission: Permission) throws(ControlPlaneError) -> UUID {
+        guard let tenantID else {
+            throw ControlPlaneError(.forbidden, "This route is for tenant users and API keys; your credential belongs to the platform or a node.")
+        }
+        try require(permission)
+        return tenantID
+    }
+
+    public func require(_ permission: Permission) throws(ControlPlaneError) {
+        guard permissions.contains(permission) else {
+            throw ControlPlaneError(.forbidden, "Your credential lacks the '\(permission.rawValue)' permission this route needs.")
+        }
+    }
+}

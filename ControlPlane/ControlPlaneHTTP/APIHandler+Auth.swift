@@ -1,0 +1,58 @@
+import CallCenterModel
+import ControlPlaneAPI
+import ControlPlaneCore
+import ControlPlanePostgres
+import Foundation
+
+extension APIHandler {
+    func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let throttleKey = "\(body.tenant ?? "-")|\(body.email.lowercased())"
+        guard !loginThrottle.isBlocked(throttleKey) else {
+            throw ControlPlaneError(.tooManyRequests, "Too many failed logins for this account; wait a few minutes and try again.")
+        }
+        let logger = self.logger
+        let candidate = try await database.platform { c in
+            try await UserRepository.loginCandidate(c, tenantSlug: body.tenant, email: body.email, logger: logger)
+        }
+        // Verify against a dummy hash when the user is unknown so timing does not reveal accounts.
+        let verified = try await hasher.verify(body.password, hash: candidate?.passwordHash ?? unknownUserHash)
+        guard let candidate, verified else {
+            loginThrottle.recordFailure(throttleKey)
+            throw ControlPlaneError(.unauthorized, "The email, password or tenant is wrong.")
+        }
+        loginThrottle.reset(throttleKey)
+        try Authenticator.checkTenant(candidate.tenantStatus)
+        let token = BearerToken.generate(.session)
+        let expiresAt = Date().addingTimeInterval(TimeInterval(configuration.sessionLifetime.components.seconds))
+        _ = try await database.platform { c in
+            try await SessionRepository.create(c, user: candidate.user, tokenHash: token.hash, expiresAt: expiresAt, logger: logger)
+        }
+        return .ok(.init(body: .json(.init(token: token.text, expiresAt: expiresAt, user: .init(candidate.user)))))
+    }
+
+    func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
+        let principal = try RequestPrincipal.require()
+        guard case .user(_, _, let sessionID) = principal.kind else {
+            throw ControlPlaneError(.badRequest, "Only session tokens can log out; revoke API keys with DELETE /v1/api-keys/{keyId}.")
+        }
+        let logger = self.logger
+        try await database.platform { c in try await SessionRepository.revoke(c, id: sessionID, logger: logger) }
+        return .noContent(.init())
+    }
+
+    func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
+        let principal = try RequestPrincipal.require()
+        let permissions = principal.permissions.sorted().map(\.rawValue)
+        let me: Components.Schemas.Principal = switch principal.kind {
+        case .user(let id, let role, _):
+            .init(kind: .user, tenantId: principal.tenantID?.wire, userId: id.wire, role: .init(rawValue: role.rawValue),
+                  permissions: permissions)
+        case .apiKey(let id, _):
+            .init(kind: .apiKey, tenantId: principal.tenantID?.wire, apiKeyId: id.wire, permissions: permissions)
+        case .node(let id):
+            .init(kind: .node, nodeId: id.wire, permissions: permissions)
+        }
+        return .ok(.init(body: .json(me)))
+    }
+}

@@ -1,0 +1,117 @@
+import CallCenterModel
+import ControlPlaneAPI
+import ControlPlaneCore
+import ControlPlanePostgres
+import Foundation
+
+extension APIHandler {
+    /// Platform routes accept platform-staff sessions only.
+    private func requireStaff() throws(ControlPlaneError) {
+        try RequestPrincipal.require().require(.platform)
+    }
+
+    func platformListTenants(_ input: Operations.PlatformListTenants.Input) async throws -> Operations.PlatformListTenants.Output {
+        try requireStaff()
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let logger = self.logger
+        let result = try await database.platform { c in try await TenantRepository.list(c, page: page, logger: logger) }
+        return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Tenant.init), nextCursor: result.nextCursor))))
+    }
+
+    func platformSetTenantStatus(_ input: Operations.PlatformSetTenantStatus.Input) async throws -> Operations.PlatformSetTenantStatus.Output {
+        try requireStaff()
+        let id = try uuid(input.path.tenantId, field: "tenantId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let status = TenantStatus(rawValue: body.status.rawValue)!
+        let logger = self.logger
+        guard let tenant = try await database.platform({ c in
+            try await TenantRepository.setStatus(c, id: id, status: status, logger: logger)
+        }) else { throw ControlPlaneError(.notFound, "No tenant with that id exists.") }
+        logger.notice("tenant status changed", metadata: ["tenant": "\(id)", "status": "\(status.rawValue)", "reason": "\(body.reason ?? "")"])
+        return .ok(.init(body: .json(.init(tenant))))
+    }
+
+    func platformListNumbers(_ input: Operations.PlatformListNumbers.Input) async throws -> Operations.PlatformListNumbers.Output {
+        try requireStaff()
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let logger = self.logger
+        let result = try await database.platform { c in
+            try await PhoneNumberRepository.list(c, tenantID: nil, page: page, logger: logger)
+        }
+        return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.PhoneNumber.init), nextCursor: result.nextCursor))))
+    }
+
+    func platformAddNumber(_ input: Operations.PlatformAddNumber.Input) async throws -> Operations.PlatformAddNumber.Output {
+        try requireStaff()
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        try InputValidation.check([InputValidation.e164(body.e164)])
+        let logger = self.logger
+        let number = try await database.platform { c in
+            try await PhoneNumberRepository.insert(c, id: UUID(), e164: body.e164, logger: logger)
+        }
+        return .created(.init(body: .json(.init(number))))
+    }
+
+    func platformAllocateNumber(_ input: Operations.PlatformAllocateNumber.Input) async throws -> Operations.PlatformAllocateNumber.Output {
+        try requireStaff()
+        let id = try uuid(input.path.numberId, field: "numberId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let tenantID = try uuid(body.tenantId, field: "tenantId")
+        let logger = self.logger
+        guard let number = try await database.platform({ c in
+            try await PhoneNumberRepository.allocate(c, id: id, tenantID: tenantID, logger: logger)
+        }) else { throw ControlPlaneError(.notFound, "No number with that id is in the inventory.") }
+        return .ok(.init(body: .json(.init(number))))
+    }
+
+    func platformReleaseNumber(_ input: Operations.PlatformReleaseNumber.Input) async throws -> Operations.PlatformReleaseNumber.Output {
+        try requireStaff()
+        let id = try uuid(input.path.numberId, field: "numberId")
+        let logger = self.logger
+        guard let number = try await database.platform({ c in
+            try await PhoneNumberRepository.allocate(c, id: id, tenantID: nil, logger: logger)
+        }) else { throw ControlPlaneError(.notFound, "No number with that id is in the inventory.") }
+        return .ok(.init(body: .json(.init(number))))
+    }
+
+    func platformListNodes(_ input: Operations.PlatformListNodes.Input) async throws -> Operations.PlatformListNodes.Output {
+        try requireStaff()
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let logger = self.logger
+        let result = try await database.platform { c in try await NodeRepository.list(c, page: page, logger: logger) }
+        return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Node.init), nextCursor: result.nextCursor))))
+    }
+
+    func platformGetNode(_ input: Operations.PlatformGetNode.Input) async throws -> Operations.PlatformGetNode.Output {
+        try requireStaff()
+        let id = try uuid(input.path.nodeId, field: "nodeId")
+        let logger = self.logger
+        guard let node = try await database.platform({ c in try await NodeRepository.get(c, id: id, logger: logger) }) else {
+            throw ControlPlaneError(.notFound, "No node with that id is registered.")
+        }
+        return .ok(.init(body: .json(.init(node))))
+    }
+
+    func platformRemoveNode(_ input: Operations.PlatformRemoveNode.Input) async throws -> Operations.PlatformRemoveNode.Output {
+        try requireStaff()
+        let id = try uuid(input.path.nodeId, field: "nodeId")
+        let logger = self.logger
+        guard try await database.platform({ c in try await NodeRepository.remove(c, id: id, logger: logger) }) else {
+            throw ControlPlaneError(.notFound, "No node with that id is registered.")
+        }
+        return .noContent(.init())
+    }
+
+    func platformSetNodeAdminState(_ input: Operations.PlatformSetNodeAdminState.Input) async throws -> Operations.PlatformSetNodeAdminState.Output {
+        try requireStaff()
+        let id = try uuid(input.path.nodeId, field: "nodeId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let state = NodeAdminState(rawValue: body.adminState.rawValue)!
+        let logger = self.logger
+        guard let node = try await database.platform({ c in
+            try await NodeRepository.setAdminState(c, id: id, state: state, logger: logger)
+        }) else { throw ControlPlaneError(.notFound, "No node with that id is registered.") }
+        logger.notice("node admin state changed", metadata: ["node": "\(id)", "state": "\(state.rawValue)"])
+        return .ok(.init(body: .json(.init(node))))
+    }
+}

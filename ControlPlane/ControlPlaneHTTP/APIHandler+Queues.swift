@@ -1,0 +1,116 @@
+import CallCenterModel
+import ControlPlaneAPI
+import ControlPlaneCore
+import ControlPlanePostgres
+import Foundation
+import OpenAPIRuntime
+
+extension APIHandler {
+    func listQueues(_ input: Operations.ListQueues.Input) async throws -> Operations.ListQueues.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let logger = self.logger
+        let result = try await database.tenant(tenantID) { c in
+            try await QueueRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        }
+        return .ok(.init(body: .json(.init(items: try result.items.map(Components.Schemas.Queue.init), nextCursor: result.nextCursor))))
+    }
+
+    /// Validates a queue write with the same `QueueConfiguration.validate` the media node runs.
+    private func validatedQueue(_ body: Components.Schemas.QueueWrite, tenantID: UUID) async throws -> (String, QueueConfiguration) {
+        try InputValidation.check([InputValidation.text(body.name, field: "name", max: 100)])
+        let config = try QueueConfiguration(wire: body.config)
+        let logger = self.logger
+        let skills = try await database.tenant(tenantID) { c in try await QueueRepository.skillNames(c, tenantID: tenantID, logger: logger) }
+        let issues = config.validate(knownSkills: skills).map { ValidationIssue(field: "config." + $0.field, message: $0.message) }
+        if !issues.isEmpty { throw ControlPlaneError.validation(issues) }
+        return (body.name, config)
+    }
+
+    func createQueue(_ input: Operations.CreateQueue.Input) async throws -> Operations.CreateQueue.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let (name, config) = try await validatedQueue(body, tenantID: tenantID)
+        let now = Date()
+        let queue = QueueRecord(id: UUID(), name: name, config: config, createdAt: now, updatedAt: now)
+        let logger = self.logger
+        try await database.tenant(tenantID) { c in try await QueueRepository.insert(c, tenantID: tenantID, queue, logger: logger) }
+        return .created(.init(body: .json(try .init(queue))))
+    }
+
+    func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
+        let id = try uuid(input.path.queueId, field: "queueId")
+        let logger = self.logger
+        guard let queue = try await database.tenant(tenantID, { c in
+            try await QueueRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        }) else { throw ControlPlaneError.notFound("queue") }
+        return .ok(.init(body: .json(try .init(queue))))
+    }
+
+    func replaceQueue(_ input: Operations.ReplaceQueue.Input) async throws -> Operations.ReplaceQueue.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
+        let id = try uuid(input.path.queueId, field: "queueId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let (name, config) = try await validatedQueue(body, tenantID: tenantID)
+        let logger = self.logger
+        guard let queue = try await database.tenant(tenantID, { c in
+            try await QueueRepository.replace(c, tenantID: tenantID, id: id, name: name, config: config, logger: logger)
+        }) else { throw ControlPlaneError.notFound("queue") }
+        return .ok(.init(body: .json(try .init(queue))))
+    }
+
+    func deleteQueue(_ input: Operations.DeleteQueue.Input) async throws -> Operations.DeleteQueue.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
+        let id = try uuid(input.path.queueId, field: "queueId")
+        let logger = self.logger
+        guard try await database.tenant(tenantID, { c in
+            try await QueueRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
+        }) else { throw ControlPlaneError.notFound("queue") }
+        return .noContent(.init())
+    }
+}
+
+extension QueueConfiguration {
+    /// Decodes the free-form wire object into the shared model, turning decoding failures into
+    /// field-level problems (`config.strategy: ...`).
+    init(wire: Components.Schemas.QueueConfiguration) throws {
+        let data = try JSONEncoder().encode(wire)
+        do {
+            self = try JSONDecoder().decode(QueueConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ControlPlaneError.validation([error.validationIssue(root: "config")])
+        }
+    }
+}
+
+extension Components.Schemas.Queue {
+    init(_ q: QueueRecord) throws {
+        let config = try JSONDecoder().decode(Components.Schemas.QueueConfiguration.self, from: JSONEncoder().encode(q.config))
+        self.init(id: q.id.wire, name: q.name, config: config, createdAt: q.createdAt, updatedAt: q.updatedAt)
+    }
+}
+
+extension DecodingError {
+    /// The JSON path and a sentence for a decoding failure.
+    func validationIssue(root: String) -> ValidationIssue {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce(root) { partial, key in
+                if let index = key.intValue { return partial + "[\(index)]" }
+                return partial.isEmpty ? key.stringValue : partial + "." + key.stringValue
+            }
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            return ValidationIssue(field: path(context.codingPath + [key]), message: "is required")
+        case .typeMismatch(let type, let context):
+            return ValidationIssue(field: path(context.codingPath), message: "must be of type \(type)")
+        case .valueNotFound(let type, let context):
+            return ValidationIssue(field: path(context.codingPath), message: "must not be null (expected \(type))")
+        case .dataCorrupted(let context):
+            return ValidationIssue(field: path(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            return ValidationIssue(field: root, message: "is not valid")
+        }
+    }
+}

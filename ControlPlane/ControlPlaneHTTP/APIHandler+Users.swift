@@ -1,0 +1,91 @@
+import CallCenterModel
+import ControlPlaneAPI
+import ControlPlaneCore
+import ControlPlanePostgres
+import Foundation
+
+extension APIHandler {
+    func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let logger = self.logger
+        let result = try await database.tenant(tenantID) { c in
+            try await UserRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        }
+        return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.User.init), nextCursor: result.nextCursor))))
+    }
+
+    func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let role = Role(rawValue: body.role.rawValue)!
+        try InputValidation.check([
+            InputValidation.email(body.email, field: "email"),
+            body.name.flatMap { InputValidation.text($0, field: "name", max: 200, allowEmpty: true) },
+            InputValidation.password(body.password, field: "password"),
+            role == .platformStaff ? .init(field: "role", message: "platform_staff cannot be granted by a tenant") : nil,
+        ])
+        let user = UserRecord(id: UUID(), tenantID: tenantID, email: body.email, name: body.name ?? "", role: role, createdAt: Date())
+        let hash = try await hasher.hash(body.password)
+        let logger = self.logger
+        try await database.tenant(tenantID) { c in try await UserRepository.insert(c, user, passwordHash: hash, logger: logger) }
+        return .created(.init(body: .json(.init(user))))
+    }
+
+    func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        let id = try uuid(input.path.userId, field: "userId")
+        let logger = self.logger
+        guard let user = try await database.tenant(tenantID, { c in
+            try await UserRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        }) else { throw ControlPlaneError.notFound("user") }
+        return .ok(.init(body: .json(.init(user))))
+    }
+
+    func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        let id = try uuid(input.path.userId, field: "userId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let role = body.role.map { Role(rawValue: $0.rawValue)! }
+        try InputValidation.check([
+            body.name.flatMap { InputValidation.text($0, field: "name", max: 200, allowEmpty: true) },
+            body.password.flatMap { InputValidation.password($0, field: "password") },
+            role == .platformStaff ? .init(field: "role", message: "platform_staff cannot be granted by a tenant") : nil,
+        ])
+        let hash = try await body.password.asyncMap { try await hasher.hash($0) }
+        let logger = self.logger
+        guard let user = try await database.tenant(tenantID, { c in
+            if let role, role != .tenantAdmin, let current = try await UserRepository.get(c, tenantID: tenantID, id: id, logger: logger),
+               current.role == .tenantAdmin, try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
+                throw ControlPlaneError(.conflict, "This is the tenant's last admin; make another user tenant_admin first.")
+            }
+            let user = try await UserRepository.update(c, tenantID: tenantID, id: id, name: body.name, role: role,
+                                                       passwordHash: hash, logger: logger)
+            if user != nil, hash != nil { try await SessionRepository.revokeAll(c, userID: id, logger: logger) }
+            return user
+        }) else { throw ControlPlaneError.notFound("user") }
+        return .ok(.init(body: .json(.init(user))))
+    }
+
+    func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        let id = try uuid(input.path.userId, field: "userId")
+        let logger = self.logger
+        let deleted = try await database.tenant(tenantID) { c in
+            if let current = try await UserRepository.get(c, tenantID: tenantID, id: id, logger: logger), current.role == .tenantAdmin,
+               try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
+                throw ControlPlaneError(.conflict, "This is the tenant's last admin and cannot be deleted.")
+            }
+            return try await UserRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
+        }
+        guard deleted else { throw ControlPlaneError.notFound("user") }
+        return .noContent(.init())
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
+    }
+}

@@ -1,0 +1,60 @@
+import ControlPlaneCore
+import ControlPlanePostgres
+import Foundation
+import Logging
+
+/// Resolves an `Authorization: Bearer` header into a `Principal`. Malformed tokens are refused
+/// before any database lookup; revoked keys, revoked or expired sessions and removed nodes stop
+/// working on their next request (no caching).
+struct Authenticator: Sendable {
+    let database: Database
+
+    func authenticate(authorization: String?, logger: Logger) async throws -> Principal {
+        guard let authorization else { throw ControlPlaneError.unauthenticated }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw ControlPlaneError(.unauthorized, "The Authorization header must be 'Bearer <token>'.")
+        }
+        guard let token = BearerToken.parse(String(parts[1]).trimmingCharacters(in: .whitespaces)) else {
+            throw ControlPlaneError(.unauthorized, "The bearer token is malformed: expected a session token (ccs_…), an API key (cck_…) or a node credential (ccn_…).")
+        }
+        switch token.kind {
+        case .session:
+            guard let session = try await database.platform({ c in
+                try await SessionRepository.resolve(c, tokenHash: token.hash, now: Date(), logger: logger)
+            }) else {
+                throw ControlPlaneError(.unauthorized, "The session token is expired, revoked or unknown; log in again.")
+            }
+            try Self.checkTenant(session.tenantStatus)
+            return Principal(kind: .user(id: session.user.id, role: session.user.role, sessionID: session.sessionID),
+                             tenantID: session.user.tenantID)
+        case .apiKey:
+            guard let prefix = token.prefix, let resolved = try await database.platform({ c in
+                let resolved = try await APIKeyRepository.resolve(c, prefix: prefix, secretHash: token.hash, logger: logger)
+                if let resolved { try await APIKeyRepository.touch(c, id: resolved.key.id, logger: logger) }
+                return resolved
+            }) else {
+                throw ControlPlaneError(.unauthorized, "The API key is revoked or unknown.")
+            }
+            try Self.checkTenant(resolved.tenantStatus)
+            return Principal(kind: .apiKey(id: resolved.key.id, scopes: resolved.key.scopes), tenantID: resolved.key.tenantID)
+        case .node:
+            guard let nodeID = try await database.platform({ c in
+                try await NodeRepository.resolve(c, credential: token, logger: logger)
+            }) else {
+                throw ControlPlaneError(.unauthorized, "The node credential is unknown or the node was removed; register again.")
+            }
+            return Principal(kind: .node(id: nodeID), tenantID: nil)
+        }
+    }
+
+    static func checkTenant(_ status: TenantStatus?) throws(ControlPlaneError) {
+        switch status {
+        case .none, .active?: return
+        case .suspended?:
+            throw ControlPlaneError(.tenantNotActive, "Your tenant is suspended; API access is blocked until platform staff reactivate it. Contact support.")
+        case .closed?:
+            throw ControlPlaneError(.tenantNotActive, "Your tenant is closed.")
+        }
+    }
+}

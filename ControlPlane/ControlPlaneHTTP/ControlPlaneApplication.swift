@@ -1,0 +1,47 @@
+import ControlPlanePostgres
+public import Foundation
+public import Hummingbird
+public import Logging
+import OpenAPIHummingbird
+public import PostgresNIO
+public import Prometheus
+public import ServiceLifecycle
+
+/// Builds the control-plane application. `main` and the tests both use this one function.
+///
+/// `postgres` must already be migrated (see `Migrator`) and connect as the RLS-bound `cc_app` role;
+/// it is run as one of the application's services.
+public func buildControlPlane(
+    configuration: ControlPlaneConfiguration,
+    postgres: PostgresClient,
+    metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
+    extraServices: [any Service] = [],
+    logger: Logger
+) async throws -> some ApplicationProtocol {
+    let database = Database(client: postgres, logger: logger)
+    let hasher = PasswordHasher(cost: configuration.bcryptCost)
+    let handler = APIHandler(
+        database: database, configuration: configuration, hasher: hasher, metrics: metrics,
+        loginThrottle: LoginThrottle(limit: configuration.maxLoginFailures, window: configuration.loginFailureWindow),
+        unknownUserHash: try await hasher.makeUnknownUserHash(), baseLogger: logger)
+
+    let router = Router()
+    router.middlewares.add(LogRequestsMiddleware(.info))
+    router.middlewares.add(MetricsMiddleware())
+    router.middlewares.add(HTTPProblemMiddleware())
+    try handler.registerHandlers(on: router, middlewares: [
+        ProblemMiddleware(logger: logger),
+        AuthenticationMiddleware(authenticator: Authenticator(database: database)),
+    ])
+
+    let liveness = NodeLivenessMonitor(database: database, downAfter: configuration.nodeDownAfter,
+                                       interval: configuration.livenessSweepInterval, logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "call-center"),
+        logger: logger)
+    app.addServices(postgres, liveness)
+    app.addServices(extraServices)
+    return app
+}
+

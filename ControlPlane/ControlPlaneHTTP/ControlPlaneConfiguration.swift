@@ -1,0 +1,27 @@
+public import Foundation
+
+/// Settings of the control-plane HTTP service. Read from flags/environment in `main` only.
+public struct ControlPlaneConfiguration: Sendable {
+    /// Address and port to listen on; port 0 picks a free one (tests).
+    public var host: String = "127.0.0.1"
+    public var port: Int = 8080
+    /// How long a login session lasts.
+    public var sessionLifetime: Duration = .seconds(12 * 3600)
+    /// bcrypt cost for passwords (each +1 doubles the work). 12 ≈ 250 ms on one core.
+    public var bcryptCost: UInt8 = 12
+    /// The shared secret a media node presents to register; nil disables node registration.
+    public var nodeBootstrapToken: String?
+    /// How often nodes should send heartbeats.
+    public var nodeHeartbeatInterval: Duration = .seconds(5)
+    /// A node with no heartbeat for this long is marked `down`.
+    public var nodeDownAfter: Duration = .seconds(30)
+    /// How often the liveness monitor sweeps.
+    public var livenessSweepInterval: Duration = .seconds(5)
+    /// Tenants get the SIP domain `<slug>.<sipDomainSuffix>` (also their digest realm).
+    public var sipDomainSuffix: String = "sip.localhost"
+    /// Failed logins allowed per email+source within `loginFailureWindow` before 429.
+    public var maxLoginFailures: Int = 10
+    public var loginFailureWindow: Duration = .seconds(300)
+
+    public init() {}
+}

@@ -1,0 +1,34 @@
+import ControlPlanePostgres
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Marks media nodes `down` when their heartbeats stop. Runs as a service in the control plane;
+/// `sweep(now:)` is the whole decision, so tests call it with the time they choose.
+struct NodeLivenessMonitor: Service {
+    let database: Database
+    let downAfter: Duration
+    let interval: Duration
+    let logger: Logger
+
+    /// Marks every node whose last heartbeat is older than `downAfter` before `now`; returns their ids.
+    @discardableResult
+    func sweep(now: Date) async throws -> [UUID] {
+        let cutoff = now.addingTimeInterval(-TimeInterval(downAfter.components.seconds))
+        let logger = self.logger
+        let ids = try await database.platform { c in try await NodeRepository.markDown(c, lastHeartbeatBefore: cutoff, logger: logger) }
+        for id in ids { logger.warning("media node missed heartbeats; marked down", metadata: ["node": "\(id)"]) }
+        return ids
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await sweep(now: Date())
+            } catch {
+                logger.error("node liveness sweep failed", metadata: ["error": "\(error)"])
+            }
+            try? await Task.sleep(for: interval)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import CallCenterModel
+import ControlPlaneCore
+import Foundation
+import HTTPTypes
+
+/// An RFC 9457 problem document, the body of every error response.
+struct ProblemDocument: Codable, Sendable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var instance: String?
+    var errors: [ValidationIssue]?
+
+    static let contentType = "application/problem+json"
+
+    init(status: HTTPResponse.Status, code: String, detail: String, errors: [ValidationIssue]? = nil) {
+        self.type = "/problems/\(code)"
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.detail = detail
+        self.errors = errors?.isEmpty == false ? errors : nil
+    }
+
+    /// The one mapping from control-plane errors to HTTP.
+    init(_ error: ControlPlaneError) {
+        let status: HTTPResponse.Status = switch error.code {
+        case .badRequest: .badRequest
+        case .validationFailed: .unprocessableContent
+        case .unauthorized: .unauthorized
+        case .forbidden, .tenantNotActive: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unavailable: .serviceUnavailable
+        case .tooManyRequests: .tooManyRequests
+        }
+        self.init(status: status, code: error.code.rawValue, detail: error.detail, errors: error.issues)
+    }
+
+    var httpStatus: HTTPResponse.Status { HTTPResponse.Status(code: status) }
+
+    func encoded() -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return (try? encoder.encode(self)) ?? Data(#"{"status":500,"title":"Internal Server Error","type":"/problems/internal"}"#.utf8)
+    }
+
+    var headerFields: HTTPFields {
+        var fields = HTTPFields()
+        fields[.contentType] = Self.contentType
+        if status == 401 { fields[.wwwAuthenticate] = "Bearer" }
+        return fields
+    }
+}

@@ -1,0 +1,78 @@
+import ControlPlaneCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Tenants. Creation and listing need platform scope; a tenant sees only its own row.
+public enum TenantRepository {
+    static let columns = "id, slug, name, contact_email, timezone, default_language, status, sip_domain, allow_md5_digest, created_at"
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [(item: TenantRecord, micros: Int64, id: UUID)] {
+        var result: [(item: TenantRecord, micros: Int64, id: UUID)] = []
+        for try await (id, slug, name, email, tz, lang, status, domain, md5, created, micros) in rows.decode(
+            (UUID, String, String, String, String, String, String, String, Bool, Date, Int64).self) {
+            let record = TenantRecord(id: id, slug: slug, name: name, contactEmail: email, timezone: tz, defaultLanguage: lang,
+                                      status: TenantStatus(rawValue: status) ?? .closed, sipDomain: domain,
+                                      allowMD5Digest: md5, createdAt: created)
+            result.append((record, micros, id))
+        }
+        return result
+    }
+
+    public static func insert(_ c: PostgresConnection, _ t: TenantRecord, logger: Logger) async throws {
+        try await mapConflicts({ name in
+            name == "tenants_slug_key" ? "A tenant with slug '\(t.slug)' already exists; choose another slug."
+                                       : "A tenant with that SIP domain already exists."
+        }) {
+            try await c.query("""
+                INSERT INTO tenants (id, slug, name, contact_email, timezone, default_language, status, sip_domain, allow_md5_digest, created_at)
+                VALUES (\(t.id), \(t.slug), \(t.name), \(t.contactEmail), \(t.timezone), \(t.defaultLanguage),
+                        \(t.status.rawValue), \(t.sipDomain), \(t.allowMD5Digest), \(t.createdAt))
+                """, logger: logger)
+        }
+    }
+
+    public static func get(_ c: PostgresConnection, id: UUID, logger: Logger) async throws -> TenantRecord? {
+        try await decode(c.query("SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM tenants WHERE id = \(id)",
+                                  logger: logger)).first?.item
+    }
+
+    public static func list(_ c: PostgresConnection, page: PageRequest, logger: Logger) async throws -> Page<TenantRecord> {
+        let after = Paging.after(page.after)
+        let rows = try await decode(c.query("""
+            SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM tenants
+            WHERE (NOT \(after.has) OR (created_at, id) > ('epoch'::timestamptz + \(after.micros) * interval '1 microsecond', \(after.id)))
+            ORDER BY created_at, id LIMIT \(page.limit + 1)
+            """, logger: logger))
+        return Paging.page(rows, limit: page.limit)
+    }
+
+    public struct Update: Sendable {
+        public var name: String?
+        public var contactEmail: String?
+        public var timezone: String?
+        public var defaultLanguage: String?
+        public var allowMD5Digest: Bool?
+        public init(name: String? = nil, contactEmail: String? = nil, timezone: String? = nil,
+                    defaultLanguage: String? = nil, allowMD5Digest: Bool? = nil) {
+            self.name = name; self.contactEmail = contactEmail; self.timezone = timezone
+            self.defaultLanguage = defaultLanguage; self.allowMD5Digest = allowMD5Digest
+        }
+    }
+
+    public static func update(_ c: PostgresConnection, id: UUID, _ u: Update, logger: Logger) async throws -> TenantRecord? {
+        try await decode(c.query("""
+            UPDATE tenants SET name = coalesce(\(u.name), name), contact_email = coalesce(\(u.contactEmail), contact_email),
+                   timezone = coalesce(\(u.timezone), timezone), default_language = coalesce(\(u.defaultLanguage), default_language),
+                   allow_md5_digest = coalesce(\(u.allowMD5Digest), allow_md5_digest), updated_at = now()
+            WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
+            """, logger: logger)).first?.item
+    }
+
+    public static func setStatus(_ c: PostgresConnection, id: UUID, status: TenantStatus, logger: Logger) async throws -> TenantRecord? {
+        try await decode(c.query("""
+            UPDATE tenants SET status = \(status.rawValue), updated_at = now()
+            WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
+            """, logger: logger)).first?.item
+    }
+}
