@@ -98,4 +98,85 @@ import Testing
         await agent.close()
         await sip.close()
     }
+
+    /// A PJSIP phone (pjsua2) answers our INVITE, plays a sox-made 1 kHz WAV into the call and
+    /// records what it hears. Its audio must reach the bridged party at the same frequency and
+    /// level, and our 600 Hz prompt must be in its recording.
+    @Test func pjsipPhonePlaysIntoTheCallAndRecordsOurPrompt() async throws {
+        guard let python = ExternalPeer.find("python3") else { throw ExternalPeer.Missing(what: "python3") }
+        let work = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: work) }
+        let playPath = work.appendingPathComponent("play.wav").path
+        let recordPath = work.appendingPathComponent("heard.wav").path
+        let gain = amplitudeFor(dBm0: -10) / 32767
+        let sox = try ExternalPeer(executable: "sox", arguments: ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", playPath, "synth", "4", "sine", "1000", "vol", String(gain)])
+        #expect(try await sox.exitStatus() == 0)
+
+        let pjsipPort = Int.random(in: 41000...44999)
+        let phone = try ExternalPeer(executable: python, arguments: [
+            Self.repositoryRoot.appendingPathComponent("infra/media/pjsua2_peer.py").path, String(pjsipPort), playPath, recordPath, "30",
+        ])
+        defer { phone.terminate() }
+        do {
+            try await phone.waitForLine("READY")
+        } catch {
+            Issue.record("pjsua2 peer did not start (pip package pjsua2-python): \(phone.lines.suffix(10))")
+            throw error
+        }
+
+        let engine = makeEngine()
+        let agent = try await RTPTestPeer.start()
+        let sip = try await MiniSIP.start()
+        let phoneAddress = try SocketAddress(ipAddress: "127.0.0.1", port: pjsipPort)
+        let (legA, offer) = try await engine.offer()
+        let callID = "media-\(UUID().uuidString)"
+        let uri = "sip:peer@127.0.0.1:\(pjsipPort)"
+        sip.request("INVITE", uri: uri, callID: callID, cseq: 1, to: "<\(uri)>", body: offer.serialized, address: phoneAddress)
+        let (ok, _) = try await sip.receive { $0.status == 200 && ($0.header("CSeq") ?? "").hasSuffix("INVITE") }
+        try await legA.accept(answer: try SessionDescription(parsing: ok.body))
+        let to = ok.header("To") ?? "<\(uri)>"
+        sip.request("ACK", uri: uri, callID: callID, cseq: 1, to: to, address: phoneAddress)
+
+        let (legB, _) = try await engine.answer(offer: agent.offer(codecs: [.pcmu]), colocatedWith: legA)
+        _ = try await engine.bridge(legA, legB)
+        let prompt = PromptAudio(samples: toneSamples(600, ms: 1500, dBm0: -10))
+        let playback = try await legA.play([.audio(prompt)], bargeIn: false)
+
+        try await agent.waitForPackets(100, seconds: 10)
+        var finished = false
+        for await event in legA.events where event == .playbackFinished(playback) {
+            finished = true
+            break
+        }
+        #expect(finished)
+        sip.request("BYE", uri: uri, callID: callID, cseq: 2, to: to, address: phoneAddress)
+        _ = try await sip.receive { $0.status == 200 && ($0.header("CSeq") ?? "").hasSuffix("BYE") }
+        try await phone.waitForLine("DONE")
+        #expect(try await phone.exitStatus() == 0)
+
+        // What PJSIP sent, relayed to the agent: 1 kHz at -10 dBm0 (skip the first 200 ms of start-up).
+        let heardByAgent = Array(agent.audio(payloadType: 0).dropFirst(1600).prefix(8000))
+        #expect(heardByAgent.count == 8000)
+        #expect(abs(SignalMeasurement.zeroCrossingFrequency(heardByAgent) - 1000) < 2)
+        #expect(abs(SignalMeasurement.rmsDBm0(heardByAgent) - (-10)) < 1)
+
+        // What PJSIP recorded from us: our 600 Hz prompt.
+        let recorded = try WAVDecoder.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: recordPath))))
+        let frames = stride(from: 0, to: recorded.count - 159, by: 160).map { dominant(Array(recorded[$0..<$0 + 160]), among: [600, 1000]) }
+        let promptFrames = frames.filter { $0 == 600 }.count
+        #expect(promptFrames >= 70 && promptFrames <= 85,  // PJSIP conceals the end with a few PLC frames
+                "600 Hz frames in PJSIP's recording: \(promptFrames)")
+        #expect(!frames.contains(1000))
+        if let start = frames.firstIndex(of: 600) {
+            let middle = Array(recorded[(start * 160 + 1600)..<(start * 160 + 9600)])
+            #expect(abs(SignalMeasurement.zeroCrossingFrequency(middle) - 600) < 2)
+            #expect(abs(SignalMeasurement.rmsDBm0(middle) - (-10)) < 1)
+        }
+        let stats = try await legA.statistics()
+        #expect(stats.packetsLost == 0 && stats.packetsReceived >= 100, "\(stats)")
+        await legA.close()
+        await legB.close()
+        await agent.close()
+        await sip.close()
+    }
 }
