@@ -25,7 +25,7 @@ extension ACDEngine {
             queue: queue.map { queues[Int($0)].id }, at: now)))
     }
 
-    private mutating func insertIntoAvailable(_ a: Int32) {
+    mutating func insertIntoAvailable(_ a: Int32) {
         let ai = Int(a)
         for (i, m) in agents[ai].memberships.enumerated() {
             let key = availableKey(agent: agents[ai], membership: m)
@@ -34,7 +34,7 @@ extension ACDEngine {
         }
     }
 
-    private mutating func removeFromAvailable(_ a: Int32) {
+    mutating func removeFromAvailable(_ a: Int32) {
         for m in agents[Int(a)].memberships {
             queues[Int(m.queue)].available.remove(.init(key: m.key, position: m.position, agent: a), tier: m.tier)
         }

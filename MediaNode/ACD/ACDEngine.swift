@@ -73,7 +73,8 @@ public struct ACDEngine: Sendable {
             var memberships: [MembershipRecord] = []
             for m in config.queues {
                 guard let q = queueIndex[ACDQueueID(m.queue)], !memberships.contains(where: { $0.queue == q }) else { continue }
-                let position = Int32(self.queues[Int(q)].members.count)
+                let position = self.queues[Int(q)].nextPosition
+                self.queues[Int(q)].nextPosition += 1
                 self.queues[Int(q)].members.append(a)
                 memberships.append(MembershipRecord(queue: q, tier: m.tier, weight: m.weight, position: position))
             }
@@ -81,7 +82,7 @@ public struct ACDEngine: Sendable {
         }
     }
 
-    private mutating func makeQueue(id: ACDQueueID, config: QueueConfiguration) -> QueueRecord {
+    mutating func makeQueue(id: ACDQueueID, config: QueueConfiguration) -> QueueRecord {
         func interned(_ list: [SkillRequirement]) -> [InternedRequirement] {
             list.map { InternedRequirement(skill: intern($0.skill), minLevel: $0.minLevel) }.sorted()
         }

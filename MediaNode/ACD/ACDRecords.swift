@@ -16,6 +16,8 @@ struct QueueRecord: Sendable {
     /// Highest tier any level up to index i admits (eligibility is the union over levels ≤ i).
     var tierLimitUpTo: [Int]
     var members: [Int32] = []
+    /// Next member position to hand out (positions are never reused, so order is stable).
+    var nextPosition: Int32 = 0
     var available = AvailableAgentIndex()
     var waiting = WaitingCallIndex()
     var loggedIn = 0
