@@ -104,6 +104,19 @@ extension ACDEngine {
         return takeActionsForConfiguration(now: now)
     }
 
+    /// Self-healing against lost events: `liveCalls` are the calls the media node still has. Any
+    /// call the ACD holds that is not among them is treated as hung up, so no agent stays reserved
+    /// or on a call that no longer exists. Callback requests (no caller leg by design) are kept.
+    public mutating func reconcile(liveCalls: Set<ACDCallID>, now: Date) -> [ACDAction] {
+        lastEventTime = now
+        fireTimers(upTo: now)
+        for id in callIndex.keys.sorted() where !liveCalls.contains(id) {
+            guard let c = callIndex[id], let call = calls[Int(c)], call.callbackNumber == nil else { continue }
+            callerHungUp(c, now: now)
+        }
+        return takeActionsForConfiguration(now: now)
+    }
+
     private mutating func takeActionsForConfiguration(now: Date) -> [ACDAction] {
         advance(to: now)
     }

@@ -96,3 +96,27 @@ struct AgentTimeReportTests {
         #expect(t.occupancy == Double(5 + 10 + 60 + 30) / Double(115 + 105))
     }
 }
+
+@Suite("ACD self-healing")
+struct ACDReconcileTests {
+    @Test func callsTheNodeNoLongerHasReleaseTheirAgents() {
+        let q = QueueConfiguration(callback: QueueCallbackSettings(enabled: true))
+        var h = ACDHarness(queues: [("q", q)], agents: [("a1", AgentConfiguration(queues: member("q"))),
+                                                        ("a2", AgentConfiguration(queues: member("q")))])
+        h.login("a1", "a2")
+        h.send(.enqueue("talking", queue: "q"))
+        h.send(.answered("talking", agent: "a1"))
+        h.send(.enqueue("ringing", queue: "q"))          // a2 reserved
+        h.send(.enqueue("waiting", queue: "q"))
+        h.send(.enqueue("callback", queue: "q"))
+        h.send(.requestCallback("callback", number: "+100"))
+        h.advance(by: 3)
+        let out = h.engine.reconcile(liveCalls: ["waiting"], now: h.now)
+        #expect(out.contains(.cancelOffer(call: "ringing", agent: "a2")))
+        // Both agents are free again and immediately take the remaining callers.
+        #expect(Set(ACDHarness.offers(out).map(\.0)) == ["waiting"])
+        #expect(out.contains { if case .dialBack(call: "callback", _, _) = $0 { true } else { false } })
+        #expect(h.engine.activeCalls == ["callback", "waiting"])
+        #expect(h.engine.consistencyViolations() == [])
+    }
+}
