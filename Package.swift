@@ -221,6 +221,17 @@ let package = Package(
             path: "MediaNode/MediaEngine",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "MediaRelayBenchmark",
+            dependencies: [
+                "MediaEngine", "SDP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
+            path: "MediaNode/MediaRelayBenchmark",
+            swiftSettings: swiftSettings
+        ),
 
         // MARK: Tests
         .testTarget(

@@ -1,0 +1,71 @@
+import Foundation
+import MediaEngine
+import NIOCore
+import NIOPosix
+import SDP
+
+/// A relay the benchmark drives: our MediaEngine in this process, or rtpengine.
+protocol RelayUnderTest {
+    var name: String { get }
+    /// Sets up `calls` bridged calls between the generator's two sockets; returns where each side sends.
+    func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target]
+    /// CPU seconds the relay has used so far (its event-loop threads, or the whole rtpengine process).
+    func cpuSeconds() async throws -> Double
+    func tearDown() async throws
+}
+
+/// Our engine on its own event-loop group; CPU is read per loop thread (CLOCK_THREAD_CPUTIME_ID).
+final class EngineRelay: RelayUnderTest {
+    let name = "media-engine"
+    let group: MultiThreadedEventLoopGroup
+    let engine: MediaEngine
+    var legs: [MediaLeg] = []
+
+    init(threads: Int) {
+        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        var configuration = MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1"))
+        configuration.bindAddress = "127.0.0.1"
+        configuration.rtcpEnabled = false
+        configuration.inactivityTimeout = .seconds(60)
+        engine = MediaEngine(configuration: configuration, eventLoopGroup: group)
+    }
+
+    static func offer(port: Int) -> SessionDescription {
+        SessionDescription(
+            origin: Origin(sessionID: UInt64(port), sessionVersion: 1, address: "127.0.0.1"),
+            connection: Connection(address: "127.0.0.1"),
+            media: [MediaDescription(media: "audio", port: port, formats: ["0", "101"], attributes: [
+                SDPAttribute("rtpmap", "0 PCMU/8000"), SDPAttribute("rtpmap", "101 telephone-event/8000"), SDPAttribute("fmtp", "101 0-16"),
+            ])])
+    }
+
+    func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target] {
+        var targets: [LoadGenerator.Target] = []
+        for _ in 0..<calls {
+            let (a, _) = try await engine.answer(offer: Self.offer(port: callerPort))
+            let (b, _) = try await engine.answer(offer: Self.offer(port: agentPort), colocatedWith: a)
+            _ = try await engine.bridge(a, b)
+            legs += [a, b]
+            targets.append(.init(callerSendsTo: a.localPort, agentSendsTo: b.localPort))
+        }
+        return targets
+    }
+
+    func cpuSeconds() async throws -> Double {
+        var total = 0.0
+        for loop in group.makeIterator() {
+            total += try await loop.submit { () -> Double in
+                var ts = timespec()
+                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+                return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+            }.get()
+        }
+        return total
+    }
+
+    func tearDown() async throws {
+        for leg in legs { await leg.close() }
+        legs.removeAll()
+        try await group.shutdownGracefully()
+    }
+}
