@@ -24,7 +24,7 @@ public struct PageCursor: Sendable, Equatable {
               let text = String(data: data, encoding: .utf8),
               case let parts = text.split(separator: "~"), parts.count == 2,
               let microseconds = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else {
-            throw ControlPlaneError.invalid("cursor", "is not a cursor this API returned; pass nextCursor from the previous page unchanged")
+            throw ControlPlaneError(.badRequest, "cursor is not one this API returned; pass nextCursor from the previous page unchanged.")
         }
         self.init(microseconds: microseconds, id: id)
     }
@@ -37,7 +37,7 @@ public struct PageRequest: Sendable, Equatable {
 
     public init(limit: Int?, cursor: String?) throws(ControlPlaneError) {
         let limit = limit ?? 50
-        guard (1...200).contains(limit) else { throw ControlPlaneError.invalid("limit", "must be between 1 and 200") }
+        guard (1...200).contains(limit) else { throw ControlPlaneError(.badRequest, "limit must be between 1 and 200.") }
         self.limit = limit
         self.after = try cursor.map { (text: String) throws(ControlPlaneError) in try PageCursor(encoded: text) }
     }

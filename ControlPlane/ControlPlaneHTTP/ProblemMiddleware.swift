@@ -27,6 +27,10 @@ struct ProblemMiddleware: ServerMiddleware {
     func problem(for error: any Error, operationID: String) -> ProblemDocument {
         let underlying = (error as? ServerError)?.underlyingError ?? error
         if let error = underlying as? ControlPlaneError { return ProblemDocument(error) }
+        if case .dataCorrupted(let context)? = underlying as? DecodingError, context.codingPath.isEmpty {
+            return ProblemDocument(status: .badRequest, code: "bad-request",
+                                   detail: "The request body is not valid JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+        }
         if let error = underlying as? DecodingError {
             return ProblemDocument(ControlPlaneError.validation([error.validationIssue(root: "")]))
         }

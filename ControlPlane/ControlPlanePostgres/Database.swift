@@ -23,18 +23,22 @@ public struct Database: Sendable {
     public func tenant<Result: Sendable>(
         _ tenantID: UUID, _ body: (PostgresConnection) async throws -> Result
     ) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query(
-                "SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)", logger: logger)
-            return try await body(connection)
+        try await unwrappingTransactionErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query(
+                    "SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)", logger: logger)
+                return try await body(connection)
+            }
         }
     }
 
     /// Runs `body` in a transaction with platform scope (all tenants' rows).
     public func platform<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in
-            try await connection.query("SELECT set_config('app.scope', 'platform', true)", logger: logger)
-            return try await body(connection)
+        try await unwrappingTransactionErrors {
+            try await client.withTransaction(logger: logger) { connection in
+                try await connection.query("SELECT set_config('app.scope', 'platform', true)", logger: logger)
+                return try await body(connection)
+            }
         }
     }
 
@@ -46,6 +50,17 @@ public struct Database: Sendable {
         } catch {
             return false
         }
+    }
+}
+
+/// Rethrows the error a transaction's body threw (after PostgresNIO rolled back), so use-case errors
+/// reach the HTTP layer as themselves.
+func unwrappingTransactionErrors<Result>(_ body: () async throws -> Result) async throws -> Result {
+    do {
+        return try await body()
+    } catch let error as PostgresTransactionError {
+        if let closureError = error.closureError { throw closureError }
+        throw error
     }
 }
 

@@ -52,7 +52,7 @@ public struct Migrator: Sendable {
                 version integer PRIMARY KEY, name text NOT NULL, checksum text NOT NULL,
                 applied_at timestamptz NOT NULL DEFAULT now())
             """, logger: logger)
-        return try await connection.withTransaction(logger: logger) { connection in
+        return try await unwrappingTransactionErrors { try await connection.withTransaction(logger: logger) { connection in
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.lockKey))", logger: logger)
             var applied: [Int: String] = [:]
             for try await (version, checksum) in try await connection.query(
@@ -81,6 +81,6 @@ public struct Migrator: Sendable {
                 appliedNow.append(migration.version)
             }
             return appliedNow
-        }
+        } }
     }
 }

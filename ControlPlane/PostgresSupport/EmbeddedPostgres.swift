@@ -122,4 +122,5 @@ public struct EmbeddedPostgres: Sendable {
 
 public struct EmbeddedPostgresError: Error, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
