@@ -9,8 +9,8 @@ public enum RecordingLayout: Sendable, Hashable {
     case mixedMono
 }
 
-/// A running recording. Every 20 ms it writes one frame per party from a jitter buffer
-/// (silence where a party sent nothing), so the file's timeline is the call's timeline.
+/// A running recording. Each party's audio is placed on the file's timeline by its RTP
+/// timestamps (silence where a party sent nothing), so the file's timeline is the call's.
 /// `pause()` writes silence (e.g. while a card number is read out) until `resume()`.
 public final class CallRecording: Sendable {
     public let path: String
@@ -38,8 +38,10 @@ public final class CallRecording: Sendable {
         let tapID = UInt32.random(in: 1...UInt32.max)
         for (channel, leg) in [left, right].enumerated() {
             try await leg.run { legState in
-                legState.taps[tapID] = { sequence, samples in
-                    onLoop(state.eventLoop) { state.value.push(channel: channel, sequence: sequence, samples: samples) }
+                legState.taps[tapID] = { frame in
+                    onLoop(state.eventLoop) {
+                        state.value.push(channel: channel, ssrc: frame.ssrc, timestamp: frame.timestamp, samples: frame.samples)
+                    }
                 }
             }
         }
@@ -67,22 +69,41 @@ public final class CallRecording: Sendable {
     }
 }
 
-/// Loop-confined recorder: two jitter buffers, a 20 ms ticker, batched writes.
+/// Loop-confined recorder: one timeline track per party, placed by RTP timestamp; every
+/// 20 ms the part of the timeline older than `latency` is written (silence where a party
+/// sent nothing), so loop stalls shorter than the latency lose nothing.
 final class RecorderState {
     let loop: any EventLoop
     let layout: RecordingLayout
     let writer: WAVFileWriter
-    var buffers: [JitterBuffer<[Int16]>]
-    var paused = false
+    /// Samples of slack between a packet's arrival and its write (500 ms).
+    let latency: Int64 = 4000
+    var tracks = [TimelineTrack(), TimelineTrack()]
+    /// Timeline intervals to write as silence (PCI masking).
+    private var pausedIntervals: [(start: Int64, end: Int64?)] = []
+    private let startedAt = NIODeadline.now()
     private var ticker: PacedTicker?
     private var pending: [UInt8] = []
     private var ticks = 0
+
+    var paused: Bool {
+        get { pausedIntervals.last.map { $0.end == nil } ?? false }
+        set {
+            let now = position()
+            if newValue, !paused { pausedIntervals.append((now, nil)) }
+            if !newValue, paused { pausedIntervals[pausedIntervals.count - 1].end = now }
+        }
+    }
 
     init(loop: any EventLoop, layout: RecordingLayout, writer: WAVFileWriter, jitterDepth: Int) {
         self.loop = loop
         self.layout = layout
         self.writer = writer
-        buffers = [JitterBuffer(depth: jitterDepth), JitterBuffer(depth: jitterDepth)]
+    }
+
+    /// Current timeline position (samples since the recording started).
+    private func position() -> Int64 {
+        Int64((NIODeadline.now() - startedAt).nanoseconds / 125_000)
     }
 
     func start() {
@@ -91,24 +112,32 @@ final class RecorderState {
         ticker.start()
     }
 
-    func push(channel: Int, sequence: UInt16, samples: [Int16]) {
-        buffers[channel].insert(sequence: sequence, frame: samples)
-    }
-
-    private func frame(_ channel: Int) -> [Int16] {
-        if case .frame(let samples) = buffers[channel].pop(), samples.count == 160 { return samples }
-        return [Int16](repeating: 0, count: 160)
+    func push(channel: Int, ssrc: UInt32, timestamp: UInt32, samples: [Int16]) {
+        tracks[channel].insert(ssrc: ssrc, timestamp: timestamp, samples: samples, arrival: position())
     }
 
     private func tick() {
-        var left = frame(0)
-        var right = frame(1)
-        if paused {
-            left = [Int16](repeating: 0, count: 160)
-            right = left
+        emit(upTo: position() - latency)
+        ticks += 1
+        if ticks % 10 == 0 { flush() }  // every 200 ms
+    }
+
+    private func emit(upTo end: Int64) {
+        let from = tracks[0].head
+        guard end > from else { return }
+        var left = tracks[0].take(upTo: end)
+        var right = tracks[1].take(upTo: end)
+        for interval in pausedIntervals {
+            let lower = max(interval.start, from)
+            let upper = min(interval.end ?? .max, end)
+            guard lower < upper else { continue }
+            for i in Int(lower - from)..<Int(upper - from) {
+                left[i] = 0
+                right[i] = 0
+            }
         }
-        pending.reserveCapacity(pending.count + 640)
-        for i in 0..<160 {
+        pending.reserveCapacity(pending.count + left.count * 4)
+        for i in 0..<left.count {
             switch layout {
             case .stereo:
                 append(left[i])
@@ -117,8 +146,6 @@ final class RecorderState {
                 append(Int16(clamping: Int32(left[i]) + Int32(right[i])))
             }
         }
-        ticks += 1
-        if ticks % 10 == 0 { flush() }  // every 200 ms
     }
 
     private func append(_ sample: Int16) {
@@ -132,9 +159,11 @@ final class RecorderState {
         pending.removeAll(keepingCapacity: true)
     }
 
+    /// Writes everything received so far and stops.
     func stop() -> WAVFileWriter {
         ticker?.stop()
         ticker = nil
+        emit(upTo: max(position(), tracks[0].end, tracks[1].end))
         flush()
         return writer
     }

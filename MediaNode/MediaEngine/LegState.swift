@@ -2,8 +2,16 @@ import NIOCore
 import RTPCore
 import SDP
 
+/// One decoded inbound packet.
+struct DecodedFrame: Sendable {
+    var ssrc: UInt32
+    var sequence: UInt16
+    var timestamp: UInt32
+    var samples: [Int16]
+}
+
 /// Decoded inbound audio delivered to recorders and conferences, on the leg's loop.
-typealias AudioTap = (_ sequence: UInt16, _ samples: [Int16]) -> Void
+typealias AudioTap = (DecodedFrame) -> Void
 
 /// Everything about one RTP leg. Confined to the leg's event loop: the packet path reads
 /// and writes it without locks or hops (STYLE §6).
@@ -29,6 +37,8 @@ final class LegState {
     var inactivityReported = false
     var telephoneEvents = TelephoneEventReceiver()
     var inBandDetector: InBandDTMFDetector?
+    /// Call control's choice for in-band detection; nil follows the configuration.
+    var inBandOverride: Bool?
     var roundTripMs: Double?
     var lastSenderReport: (compact: UInt32, at: NIODeadline)?
 
@@ -70,13 +80,19 @@ final class LegState {
             if remote == nil || remote?.ipAddress != address { remote = rtp }
             remoteRTCP = try SocketAddress(ipAddress: address, port: negotiated.remotePort + 1)
         }
-        let wantsInBand = negotiated.telephoneEventPayloadType == nil && configuration.inBandDTMFWhenNoTelephoneEvent
-        inBandDetector = wantsInBand ? (inBandDetector ?? InBandDTMFDetector()) : nil
+        updateInBandDetector()
         lastReceive = .now()
         inactivityReported = false
     }
 
     var encoding: AudioEncoding { audio?.codec == .pcma ? .alaw : .ulaw }
+
+    /// Runs the Goertzel detector when forced on, or by default when the peer has no telephone-event.
+    func updateInBandDetector() {
+        let automatic = audio?.telephoneEventPayloadType == nil && configuration.inBandDTMFWhenNoTelephoneEvent
+        let wanted = inBandOverride ?? automatic
+        inBandDetector = wanted ? (inBandDetector ?? InBandDTMFDetector()) : nil
+    }
 
     // MARK: - Receive path (RFC 3550 §5.1)
 
@@ -106,7 +122,10 @@ final class LegState {
         if !taps.isEmpty || inBandDetector != nil, let payload = payloadBytes(buffer) {
             let samples = encoding.decode(payload)
             if inBandDetector != nil { handle(inBandDetector!.process(samples), source: .inBand) }
-            for tap in taps.values { tap(sequence, samples) }
+            if !taps.isEmpty {
+                let frame = DecodedFrame(ssrc: ssrc, sequence: sequence, timestamp: timestamp, samples: samples)
+                for tap in taps.values { tap(frame) }
+            }
         }
         guard relayInbound, let peer else { return }
         let marker = second & 0x80 != 0
@@ -183,6 +202,11 @@ final class LegState {
         playbackTicker = nil
         if let playback { events.yield(.playbackStopped(playback.id)) }
         playback = nil
+        if let peer {
+            // Unlink the bridged partner so it stops relaying to a closed socket.
+            let me = id
+            onLoop(peer.eventLoop) { if peer.value.peer?.value.id == me { peer.value.peer = nil } }
+        }
         peer = nil
         taps.removeAll()
         if let remoteRTCP, let rtcpChannel {

@@ -30,8 +30,8 @@ public final class MediaConference: Sendable {
         try await leg.run { [tapID] s in
             s.relayInbound = false
             s.conferenceFed = true
-            s.taps[tapID] = { sequence, samples in
-                onLoop(state.eventLoop) { state.value.push(id, sequence: sequence, samples: samples) }
+            s.taps[tapID] = { frame in
+                onLoop(state.eventLoop) { state.value.push(id, sequence: frame.sequence, samples: frame.samples) }
             }
         }
     }

@@ -115,6 +115,15 @@ public final class MediaLeg: Sendable {
         try await run { $0.sendDTMF(digit, durationMs: durationMs) }
     }
 
+    /// Turns in-band (Goertzel) DTMF detection on or off for this leg; nil restores the default
+    /// (on when the peer did not negotiate telephone-event). Plain bridged calls need none.
+    public func setInBandDTMFDetection(_ enabled: Bool?) async throws {
+        try await run { state in
+            state.inBandOverride = enabled
+            state.updateInBandDetector()
+        }
+    }
+
     /// Packets, loss, jitter and MOS for the CDR.
     public func statistics() async throws -> MediaQualityStats {
         try await run { $0.quality }

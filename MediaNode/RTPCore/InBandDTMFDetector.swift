@@ -53,7 +53,7 @@ public struct InBandDTMFDetector: Sendable {
     }
 
     /// Feeds 8 kHz linear samples; returns digits that began or ended within them.
-    public mutating func process(_ samples: some Sequence<Int16>) -> [DTMFEvent] {
+    public mutating func process(_ samples: [Int16]) -> [DTMFEvent] {
         var events: [DTMFEvent] = []
         let n = configuration.blockSize
         for sample in samples {
