@@ -93,6 +93,7 @@ let package = Package(
                 "ControlPlaneCore",
                 "ControlPlanePostgres",
                 "CallCenterModel",
+                "IVREngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
