@@ -11,12 +11,12 @@ extension LegState {
 
     /// Relays a peer's packet: rewrite the header in place for our stream and send (no decode,
     /// no jitter buffer). Transcodes PCMU↔PCMA by table when the legs differ.
-    func sendRelayed(_ packet: ByteBuffer, fromLeg: UInt32, ssrc: UInt32, timestamp: UInt32, marker: Bool, codec: AudioCodec) {
+    func sendRelayed(_ packet: ByteBuffer, fromLeg: UInt32, ssrc: UInt32, timestamp: UInt32, marker: Bool, codec: AudioCodec, now: NIODeadline) {
         guard playback == nil, !conferenceFed, !sendingDTMF, canSend, let audio, let remote else { return }
         var buffer = packet
         let base = buffer.readerIndex
         let header = outgoing.next(
-            from: .relay(leg: fromLeg, ssrc: ssrc), inputTimestamp: timestamp, now: sampleClock(),
+            from: .relay(leg: fromLeg, ssrc: ssrc), inputTimestamp: timestamp, now: sampleClock(now),
             marker: marker, payloadBytes: buffer.readableBytes - RTPHeader.fixedSize)
         buffer.setInteger((header.marker ? 0x80 : 0) | audio.payloadType, at: base + 1)
         buffer.setInteger(header.sequenceNumber, at: base + 2)

@@ -132,10 +132,10 @@ final class LegState {
         let fromCodec = audio.codec
         let fromID = id
         if peerOnSameLoop {
-            peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec)
+            peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec, now: now)
         } else {
             peer.eventLoop.execute {
-                peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec)
+                peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec, now: .now())
             }
         }
     }

@@ -17,6 +17,7 @@ public final class MediaEngine: Sendable {
     private let ports: NIOLockedValueBox<RTPPortAllocator?>
     private let nextLegID = NIOLockedValueBox<UInt32>(1)
     private let sessionIDs = NIOLockedValueBox<UInt64>(UInt64.random(in: 1...(1 << 40)))
+    private let openLegs = NIOLockedValueBox<[UInt32: MediaLeg]>([:])
     /// Decoded prompt cache.
     public let prompts: PromptLibrary
 
@@ -57,6 +58,14 @@ public final class MediaEngine: Sendable {
         return (leg, offer)
     }
 
+    /// Number of open legs (for heartbeats and drain).
+    public var activeLegCount: Int { openLegs.withLockedValue { $0.count } }
+
+    /// Closes every open leg (graceful shutdown after draining calls).
+    public func closeAll() async {
+        for leg in openLegs.withLockedValue({ Array($0.values) }) { await leg.close() }
+    }
+
     /// Connects two legs so each hears the other. Both keep their own SSRC/sequence/timestamps.
     public func bridge(_ a: MediaLeg, _ b: MediaLeg) async throws -> MediaBridge {
         let bridge = MediaBridge(engine: self, a: a, b: b)
@@ -95,9 +104,12 @@ public final class MediaEngine: Sendable {
             return NIOLoopBound(state, eventLoop: loop)
         }.get()
         let port = rtp.localAddress?.port ?? 0
-        return MediaLeg(id: id, engine: self, state: state, localPort: port, events: stream) { [ports] in
+        let leg = MediaLeg(id: id, engine: self, state: state, localPort: port, events: stream) { [ports, openLegs] in
             if let allocated { ports.withLockedValue { $0?.release(allocated) } }
+            openLegs.withLockedValue { $0[id] = nil }
         }
+        openLegs.withLockedValue { $0[id] = leg }
+        return leg
     }
 
     /// Binds RTP (and RTCP on port + 1) from the range, skipping ports others hold.

@@ -108,6 +108,15 @@ final class LoadGenerator: @unchecked Sendable {  // mutable state is touched on
         }.get()
     }
 
+    /// CPU seconds of the generator's thread.
+    func cpuSeconds() async throws -> Double {
+        try await loop.submit { () -> Double in
+            var ts = timespec()
+            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        }.get()
+    }
+
     func stop() async throws {
         try await loop.submit { self.task?.cancel() }.get()
     }

@@ -28,3 +28,20 @@ import Testing
         await phone.close()
     }
 }
+
+@Suite struct EngineLifecycleTests {
+    @Test func closeAllReleasesEveryLeg() async throws {
+        let engine = makeEngine()
+        let phone = try await RTPTestPeer.start()
+        let (a, _) = try await engine.answer(offer: phone.offer())
+        let (b, _) = try await engine.answer(offer: phone.offer(), colocatedWith: a)
+        _ = try await engine.bridge(a, b)
+        #expect(engine.activeLegCount == 2)
+        await engine.closeAll()
+        #expect(engine.activeLegCount == 0)
+        var events: [MediaEvent] = []
+        for await event in a.events { events.append(event) }  // finished by close
+        #expect(events.isEmpty)
+        await phone.close()
+    }
+}
