@@ -33,9 +33,11 @@ extension LegState {
         rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
     }
 
-    /// Sends one 20 ms frame of linear audio generated locally (player, mixer).
-    func sendFrame(_ samples: [Int16], source: OutgoingRTPStream.Source, inputTimestamp: UInt32) {
+    /// Sends one 20 ms frame of linear audio generated locally (player, mixer). Mixer frames
+    /// (`fromMixer`) give way to a prompt or music playing on this leg.
+    func sendFrame(_ samples: [Int16], source: OutgoingRTPStream.Source, inputTimestamp: UInt32, fromMixer: Bool = false) {
         guard !sendingDTMF, canSend, let audio, let remote else { return }
+        if fromMixer, playback != nil { return }
         let header = outgoing.next(from: source, inputTimestamp: inputTimestamp, now: sampleClock(), payloadBytes: samples.count)
         var buffer = rtpChannel.allocator.buffer(capacity: RTPHeader.fixedSize + samples.count)
         RTPHeader(marker: header.marker, payloadType: audio.payloadType, sequenceNumber: header.sequenceNumber,

@@ -114,7 +114,7 @@ final class ConferenceState {
             guard let leg = legs[id] else { continue }
             let ts = timestamps[id, default: 0]
             timestamps[id] = ts &+ 160
-            onLoop(leg.eventLoop) { leg.value.sendFrame(samples, source: source, inputTimestamp: ts) }
+            onLoop(leg.eventLoop) { leg.value.sendFrame(samples, source: source, inputTimestamp: ts, fromMixer: true) }
         }
     }
 }
