@@ -156,8 +156,10 @@ final class LegState {
     }
 
     private func receiveTelephoneEvent(_ buffer: ByteBuffer, timestamp: UInt32) {
-        guard let payload = payloadBytes(buffer), let event = TelephoneEvent(bytes: payload) else { return }
-        handle(telephoneEvents.receive(event, timestamp: timestamp), source: .rfc4733)
+        guard let payload = payloadBytes(buffer) else { return }
+        for (event, start) in TelephoneEvent.blocks(in: payload, timestamp: timestamp) {
+            handle(telephoneEvents.receive(event, timestamp: start), source: .rfc4733)
+        }
     }
 
     func handle(_ dtmf: [DTMFEvent], source: DTMFSource) {

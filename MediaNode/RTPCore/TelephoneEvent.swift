@@ -26,6 +26,22 @@ public struct TelephoneEvent: Sendable, Hashable {
         self.init(event: b[0], isEnd: b[1] & 0x80 != 0, volume: b[1] & 0x3F, duration: UInt16(b[2]) << 8 | UInt16(b[3]))
     }
 
+    /// All event blocks of a payload with their RTP timestamps. RFC 4733 §2.5.1.5: several
+    /// consecutive events may share one packet; the packet timestamp is the first event's and
+    /// each following event starts where the previous one's duration ends.
+    public static func blocks(in payload: some Collection<UInt8>, timestamp: UInt32) -> [(event: TelephoneEvent, timestamp: UInt32)] {
+        let bytes = Array(payload)
+        var out: [(TelephoneEvent, UInt32)] = []
+        var start = timestamp
+        var offset = 0
+        while offset + size <= bytes.count, let event = TelephoneEvent(bytes: bytes[offset..<offset + size]) {
+            out.append((event, start))
+            start &+= UInt32(event.duration)
+            offset += size
+        }
+        return out
+    }
+
     /// Wire form.
     public var bytes: [UInt8] {
         [event, (isEnd ? 0x80 : 0) | (volume & 0x3F), UInt8(duration >> 8), UInt8(duration & 0xFF)]

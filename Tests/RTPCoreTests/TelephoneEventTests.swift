@@ -68,3 +68,20 @@ import Testing
         #expect(DTMFDigit("x") == nil)
     }
 }
+
+@Suite struct TelephoneEventPackingTests {
+    /// RFC 4733 §2.5.1.5: "1" (ended, 800 units) and "2" (ongoing) packed in one packet.
+    @Test func multipleEventsInOnePacketGetConsecutiveTimestamps() {
+        let payload = TelephoneEvent(event: 1, isEnd: true, duration: 800).bytes + TelephoneEvent(event: 2, isEnd: false, duration: 320).bytes
+        let blocks = TelephoneEvent.blocks(in: payload, timestamp: 10_000)
+        #expect(blocks.map(\.timestamp) == [10_000, 10_800])
+        var receiver = TelephoneEventReceiver()
+        var events: [DTMFEvent] = []
+        // The same packet retransmitted twice (redundancy) reports each key once.
+        for _ in 0..<2 {
+            for (event, ts) in TelephoneEvent.blocks(in: payload, timestamp: 10_000) { events += receiver.receive(event, timestamp: ts) }
+        }
+        #expect(events == [.began(DTMFDigit("1")!, timestamp: 10_000), .ended(DTMFDigit("1")!, duration: 800), .began(DTMFDigit("2")!, timestamp: 10_800)])
+        #expect(TelephoneEvent.blocks(in: [1, 2, 3], timestamp: 0).isEmpty)
+    }
+}
