@@ -154,9 +154,7 @@ public final class MediaEngine: Sendable {
 public struct MediaEngineError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Code: Hashable, Sendable {
         case noPortAvailable
-        case notNegotiated
         case noPendingOffer
-        case legClosed
     }
 
     private let code: Code
@@ -169,12 +167,8 @@ public struct MediaEngineError: Error, Sendable, Hashable, CustomStringConvertib
 
     /// The RTP port range is exhausted (→ SIP 503).
     public static let noPortAvailable = Self(.noPortAvailable, "no RTP port available")
-    /// The leg has no negotiated stream yet.
-    public static let notNegotiated = Self(.notNegotiated, "leg has no negotiated audio")
     /// `accept(answer:)` without an outstanding offer.
     public static let noPendingOffer = Self(.noPendingOffer, "no offer outstanding")
-    /// The leg was closed.
-    public static let legClosed = Self(.legClosed, "leg closed")
 
     public var description: String { "media engine: \(detail)" }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOConcurrencyHelpers
 import MediaEngine
 import NIOCore
 import NIOPosix
@@ -48,6 +49,7 @@ final class EngineRelay: RelayUnderTest {
             legs += [a, b]
             targets.append(.init(callerSendsTo: a.localPort, agentSendsTo: b.localPort))
         }
+        startProbe()
         return targets
     }
 
@@ -63,7 +65,31 @@ final class EngineRelay: RelayUnderTest {
         return total
     }
 
+    /// Worst lateness of a 2 ms probe task on the relay loop (diagnoses stalls vs. socket waits).
+    var probe: RepeatedTask?
+    let worstLag = NIOLockedValueBox<Int64>(0)
+    let lags = NIOLockedValueBox<[Int64]>([])
+    func startProbe() {
+        let loop = group.next()
+        var expected = NIODeadline.now() + .milliseconds(2)
+        let worst = worstLag
+        let lags = self.lags
+        probe = loop.scheduleRepeatedTask(initialDelay: .milliseconds(2), delay: .milliseconds(2)) { _ in
+            let now = NIODeadline.now()
+            let lag = (now - expected).nanoseconds / 1000
+            worst.withLockedValue { $0 = max($0, lag) }
+            lags.withLockedValue { $0.append(lag) }
+            expected = now + .milliseconds(2)
+        }
+    }
+
     func tearDown() async throws {
+        probe?.cancel()
+        let sorted = lags.withLockedValue { $0 }.sorted()
+        if !sorted.isEmpty {
+            let firstSecond = lags.withLockedValue { Array($0.prefix(500)) }.max() ?? 0
+            print("  relay loop probe lag µs: p50 \(sorted[sorted.count / 2]) p99 \(sorted[sorted.count * 99 / 100]) max \(sorted.last!) (max in first second \(firstSecond))")
+        }
         for leg in legs { await leg.close() }
         legs.removeAll()
         try await group.shutdownGracefully()
