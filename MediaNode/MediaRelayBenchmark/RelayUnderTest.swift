@@ -71,15 +71,15 @@ final class EngineRelay: RelayUnderTest {
     let lags = NIOLockedValueBox<[Int64]>([])
     func startProbe() {
         let loop = group.next()
-        var expected = NIODeadline.now() + .milliseconds(2)
+        let expected = NIOLockedValueBox(NIODeadline.now() + .milliseconds(2))
         let worst = worstLag
         let lags = self.lags
         probe = loop.scheduleRepeatedTask(initialDelay: .milliseconds(2), delay: .milliseconds(2)) { _ in
             let now = NIODeadline.now()
-            let lag = (now - expected).nanoseconds / 1000
+            let lag = (now - expected.withLockedValue { $0 }).nanoseconds / 1000
             worst.withLockedValue { $0 = max($0, lag) }
             lags.withLockedValue { $0.append(lag) }
-            expected = now + .milliseconds(2)
+            expected.withLockedValue { $0 = now + .milliseconds(2) }
         }
     }
 
