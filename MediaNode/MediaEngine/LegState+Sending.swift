@@ -2,6 +2,12 @@ import NIOCore
 import RTPCore
 import SDP
 
+/// What a relayed packet carries.
+enum RelayedPayload: Sendable {
+    case audio(AudioCodec)
+    case telephoneEvent
+}
+
 extension LegState {
     /// Whether this leg may send now (negotiated, has an address, direction allows it).
     var canSend: Bool {
@@ -11,18 +17,25 @@ extension LegState {
 
     /// Relays a peer's packet: rewrite the header in place for our stream and send (no decode,
     /// no jitter buffer). Transcodes PCMU↔PCMA by table when the legs differ.
-    func sendRelayed(_ packet: ByteBuffer, fromLeg: UInt32, ssrc: UInt32, timestamp: UInt32, marker: Bool, codec: AudioCodec, now: NIODeadline) {
+    func sendRelayed(_ packet: ByteBuffer, fromLeg: UInt32, ssrc: UInt32, timestamp: UInt32, marker: Bool, kind: RelayedPayload, now: NIODeadline) {
         guard playback == nil, !conferenceFed, !sendingDTMF, canSend, let audio, let remote else { return }
+        let payloadType: UInt8
+        switch kind {
+        case .audio: payloadType = audio.payloadType
+        case .telephoneEvent:
+            guard let pt = audio.telephoneEventPayloadType else { return }  // peer cannot take events
+            payloadType = pt
+        }
         var buffer = packet
         let base = buffer.readerIndex
         let header = outgoing.next(
             from: .relay(leg: fromLeg, ssrc: ssrc), inputTimestamp: timestamp, now: sampleClock(now),
             marker: marker, payloadBytes: buffer.readableBytes - RTPHeader.fixedSize)
-        buffer.setInteger((header.marker ? 0x80 : 0) | audio.payloadType, at: base + 1)
+        buffer.setInteger((header.marker ? 0x80 : 0) | payloadType, at: base + 1)
         buffer.setInteger(header.sequenceNumber, at: base + 2)
         buffer.setInteger(header.timestamp, at: base + 4)
         buffer.setInteger(outgoing.ssrc, at: base + 8)
-        if codec != audio.codec {
+        if case .audio(let codec) = kind, codec != audio.codec {
             let table = codec == .pcmu ? G711.ulawToALaw : G711.alawToULaw
             let first = buffer.getInteger(at: base, as: UInt8.self)!
             let start = base + RTPHeader.fixedSize + 4 * Int(first & 0x0F)

@@ -114,12 +114,13 @@ final class LegState {
         statistics.record(sequence: sequence, timestamp: timestamp, arrival: UInt32(truncatingIfNeeded: sampleClock(now)))
         let payloadType = second & 0x7F
 
-        if payloadType == audio.telephoneEventPayloadType {
+        let isEvent = payloadType == audio.telephoneEventPayloadType
+        if isEvent {
             receiveTelephoneEvent(buffer, timestamp: timestamp)
-            return
+        } else {
+            guard payloadType == audio.payloadType, audio.direction.receives else { return }
         }
-        guard payloadType == audio.payloadType, audio.direction.receives else { return }
-        if !taps.isEmpty || inBandDetector != nil, let payload = payloadBytes(buffer) {
+        if !isEvent, !taps.isEmpty || inBandDetector != nil, let payload = payloadBytes(buffer) {
             let samples = encoding.decode(payload)
             if inBandDetector != nil { handle(inBandDetector!.process(samples), source: .inBand) }
             if !taps.isEmpty {
@@ -129,13 +130,15 @@ final class LegState {
         }
         guard relayInbound, let peer else { return }
         let marker = second & 0x80 != 0
-        let fromCodec = audio.codec
+        // Telephone-events are relayed too (re-typed to the peer's payload type), so a caller's
+        // keys reach an IVR or phone behind the bridge; they share the audio's timestamp space.
+        let kind: RelayedPayload = isEvent ? .telephoneEvent : .audio(audio.codec)
         let fromID = id
         if peerOnSameLoop {
-            peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec, now: now)
+            peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, kind: kind, now: now)
         } else {
             peer.eventLoop.execute {
-                peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, codec: fromCodec, now: .now())
+                peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, kind: kind, now: .now())
             }
         }
     }

@@ -94,6 +94,38 @@ import Testing
         await legB.close()
     }
 
+    @Test func telephoneEventsCrossTheBridgeRetyped() async throws {
+        let engine = makeEngine()
+        let caller = try await RTPTestPeer.start()
+        let agent = try await RTPTestPeer.start()
+        let (legA, _) = try await engine.answer(offer: caller.offer())
+        // The agent's phone uses payload type 96 for telephone-event.
+        var agentOffer = agent.offer()
+        agentOffer.media[0].formats = ["0", "96"]
+        agentOffer.media[0].attributes = [SDPAttribute("rtpmap", "0 PCMU/8000"), SDPAttribute("rtpmap", "96 telephone-event/8000")]
+        let (legB, _) = try await engine.answer(offer: agentOffer, colocatedWith: legA)
+        _ = try await engine.bridge(legA, legB)
+        let packets = TelephoneEventSender.packets(for: DTMFDigit("4")!, durationMs: 60)
+        for (i, p) in packets.enumerated() {
+            var payload = ByteBuffer()
+            payload.writeBytes(p.event.bytes)
+            caller.send(RTPPacket(header: RTPHeader(marker: p.marker, payloadType: 101, sequenceNumber: UInt16(i), timestamp: 800, ssrc: 9), payload: payload), to: legA.localPort)
+        }
+        let received = try await agent.waitForPackets(packets.count)
+        #expect(received.allSatisfy { $0.header.payloadType == 96 })
+        #expect(Set(received.map(\.header.timestamp)).count == 1)
+        var receiver = TelephoneEventReceiver()
+        let events = received.flatMap { receiver.receive(TelephoneEvent(bytes: Array($0.payload.readableBytesView))!, timestamp: $0.header.timestamp) }
+        #expect(events.count == 2)
+        // The engine also reported the key on the caller's leg.
+        for await event in legA.events {
+            #expect(event == .dtmf(DTMFDigit("4")!, source: .rfc4733))
+            break
+        }
+        for leg in [legA, legB] { await leg.close() }
+        for peer in [caller, agent] { await peer.close() }
+    }
+
     @Test func unsupportedOfferFailsBeforeOpeningASocket() async throws {
         let engine = makeEngine()
         let offer = try SessionDescription(parsing: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 4000 RTP/AVP 18\r\na=rtpmap:18 G729/8000\r\n")
