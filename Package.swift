@@ -14,6 +14,7 @@ let package = Package(
     products: [
         .executable(name: "control-plane", targets: ["ControlPlaneServer"]),
         .executable(name: "sip-test-ua", targets: ["SIPTestUA"]),
+        .executable(name: "media-node", targets: ["MediaNodeServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
@@ -26,11 +27,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime.git", from: "1.13.4"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird.git", from: "2.1.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
     ],
     targets: [
         // MARK: Common
@@ -96,6 +100,7 @@ let package = Package(
                 "IVREngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -234,6 +239,51 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "ControlPlaneClient",
+            dependencies: [
+                "ControlPlaneAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "MediaNode/ControlPlaneClient",
+            // The generated client uses explicit `package import`s; implicit imports must then be internal.
+            swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
+        .target(
+            name: "CallControl",
+            dependencies: [
+                "ControlPlaneClient", "ControlPlaneAPI", "CallCenterModel", "IVREngine", "ACD",
+                "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPTransport", "SDP", "RTPCore", "MediaEngine",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "MediaNode/CallControl",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "MediaNodeServer",
+            dependencies: [
+                "CallControl", "ControlPlaneClient", "SIPUserAgent", "SIPTransport", "MediaEngine", "SDP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "MediaNode/MediaNodeServer",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Tests
         .testTarget(
             name: "IVREngineTests",
@@ -258,6 +308,17 @@ let package = Package(
             name: "SIPTransactionTests",
             dependencies: ["SIPTransaction", "SIPMessage"],
             path: "Tests/SIPTransactionTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SIPUserAgentTests",
+            dependencies: [
+                "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPTransaction", "SIPTransport", "SIPDialog",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/SIPUserAgentTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -308,12 +369,43 @@ let package = Package(
             path: "Tests/CallCenterModelTests",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "NodeTestSupport",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/NodeTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ControlPlaneClientTests",
+            dependencies: ["ControlPlaneClient", "ControlPlaneAPI", "NodeTestSupport"],
+            path: "Tests/ControlPlaneClientTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CallControlTests",
+            dependencies: [
+                "CallControl", "ControlPlaneClient", "ControlPlaneAPI", "NodeTestSupport", "CallCenterModel",
+                "SIPUserAgent", "SIPMessage", "SIPTransport", "MediaEngine", "SDP", "RTPCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/CallControlTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
                 "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "TestSupport", "PostgresSupport", "CallCenterModel",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Tests/ControlPlaneTests",

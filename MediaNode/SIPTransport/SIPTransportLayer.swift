@@ -60,6 +60,8 @@ public final class SIPTransportLayer: Sendable {
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 * 1024 * 1024)
+            // Whole datagrams up to the message size limit (NIO's default buffer is 2048 bytes).
+            .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: max(configuration.parser.maxMessageSize, 2048) + 1))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(parser: parser, inbound: inbound))
