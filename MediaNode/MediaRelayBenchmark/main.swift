@@ -6,6 +6,9 @@
 //   swift run -c release MediaRelayBenchmark [--calls 500,1000,2000] [--seconds 10]
 //       [--relay-threads 1] [--relays engine,rtpengine] [--repeat 3]
 //
+// `engine` runs MediaEngine in a child process (like rtpengine); `engine-inprocess` shares
+// the generator's process.
+//
 // Runs alternate between the relays; with --repeat the summary gives medians, because on a
 // shared machine single runs vary with other load.
 import Foundation
@@ -81,6 +84,10 @@ func run(relay: any RelayUnderTest, calls: Int, seconds: Double) async throws ->
                   generatorCPUSeconds: generatorEnd - generatorStart)
 }
 
+if CommandLine.arguments.count > 1, CommandLine.arguments[1] == "--serve-engine" {
+    try await serveEngine(Array(CommandLine.arguments.dropFirst(2)))
+    exit(0)
+}
 let options = Options(CommandLine.arguments)
 print("relay           calls  packets/s   lost   p50 ms  p99 ms  p99.9 ms  CPU%/100 calls  CPU µs/packet  generator CPU%")
 var results: [Result] = []
@@ -94,7 +101,8 @@ for calls in options.calls {
                 print("rtpengine: skipped (\(error))")
                 continue
             }
-        default: relay = EngineRelay(threads: options.relayThreads)
+        case "engine-inprocess": relay = EngineRelay(threads: options.relayThreads)
+        default: relay = EngineProcessRelay(threads: options.relayThreads)
         }
         let r = try await run(relay: relay, calls: calls, seconds: options.seconds)
         results.append(r)
