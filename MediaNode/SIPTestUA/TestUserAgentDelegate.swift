@@ -1,5 +1,9 @@
 import SIPMessage
 import SIPUserAgent
+import Synchronization
+
+/// SDP session version: RFC 3264 §8 needs a higher o= version whenever an answer changes.
+let sdpVersion = Atomic<Int>(1)
 
 /// Answers every call with a fixed G.711 SDP and mirrors hold/resume direction in re-INVITE
 /// answers. It reads direction attributes only; real offer/answer is the SDP target's job.
@@ -31,7 +35,7 @@ struct TestUserAgentDelegate: SIPUserAgentDelegate {
     static func sdp(host: String, direction: String, port: Int = 40000) -> SessionBody {
         SessionBody(sdp: """
         v=0\r
-        o=- 1 1 IN IP4 \(host)\r
+        o=- 1 \(sdpVersion.add(1, ordering: .relaxed).newValue) IN IP4 \(host)\r
         s=sip-test-ua\r
         c=IN IP4 \(host)\r
         t=0 0\r

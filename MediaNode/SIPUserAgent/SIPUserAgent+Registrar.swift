@@ -10,7 +10,8 @@ extension SIPUserAgent {
             respond(key, request, 405, headers: [SIPHeaderField(name: .allow, value: Self.allowed)])
             return
         }
-        let domain = request.uri.sipURI?.host.lowercased() ?? ""
+        // The tenant is named by the address-of-record's domain (To), RFC 3261 §10.2.
+        let domain = ((try? request.headers.to().uri.sipURI?.host.lowercased()) ?? nil) ?? ""
         guard let realm = settings.realmForDomain(domain), let aor = Registrar.addressOfRecord(of: request) else {
             respond(key, request, 404)
             return

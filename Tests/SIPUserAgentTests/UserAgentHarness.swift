@@ -19,8 +19,11 @@ final class RecordingDelegate: SIPUserAgentDelegate {
         self.rejectStatus = rejectStatus
     }
 
+    /// RFC 3264 §8: each changed SDP carries a higher o= version.
+    static let version = Atomic<Int>(1)
+
     static func sdp(_ direction: String = "sendrecv") -> SessionBody {
-        SessionBody(sdp: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=\(direction)\r\n")
+        SessionBody(sdp: "v=0\r\no=- 1 \(version.add(1, ordering: .relaxed).newValue) IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=\(direction)\r\n")
     }
 
     func incomingCall(_ call: SIPCall, offer: SessionBody?) async -> SIPCallDecision {
