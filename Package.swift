@@ -188,6 +188,12 @@ let package = Package(
             path: "MediaNode/SIPTestUA",
             swiftSettings: swiftSettings
         ),
+        .executableTarget(
+            name: "SIPBenchmarks",
+            dependencies: ["SIPMessage"],
+            path: "MediaNode/SIPBenchmarks",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "ACD",
             dependencies: [
@@ -259,7 +265,7 @@ let package = Package(
             name: "CallControl",
             dependencies: [
                 "ControlPlaneClient", "ControlPlaneAPI", "CallCenterModel", "IVREngine", "ACD",
-                "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPTransport", "SDP", "RTPCore", "MediaEngine",
+                "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPDialog", "SIPTransport", "SDP", "RTPCore", "MediaEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

@@ -8,7 +8,7 @@ public enum AnyURI: Hashable, Sendable, CustomStringConvertible {
     /// Parses a URI; unknown schemes are accepted as opaque `absolute` URIs.
     public static func parse<S: StringProtocol>(_ text: S) throws(SIPParseError) -> AnyURI {
         let s = Substring(text)
-        guard let colon = s.firstIndex(of: ":"), colon != s.startIndex else { throw .malformedURI("no scheme") }
+        guard let colon = s.firstByte(UInt8(ascii: ":")), colon != s.startIndex else { throw .malformedURI("no scheme") }
         let scheme = s[..<colon]
         guard let first = scheme.utf8.first, SIPGrammar.isAlpha(first),
               scheme.utf8.allSatisfy({ SIPGrammar.isAlpha($0) || SIPGrammar.isDigit($0) || $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".") })
@@ -59,7 +59,7 @@ public struct TelURI: Hashable, Sendable, CustomStringConvertible {
     }
 
     static func parse(_ s: Substring) throws(SIPParseError) -> TelURI {
-        let parts = s.split(separator: ";", omittingEmptySubsequences: false)
+        let parts = s.splitBytes(UInt8(ascii: ";"))
         let number = parts[0]
         guard !number.isEmpty, number.utf8.allSatisfy({
             SIPGrammar.isDigit($0) || PercentEncoding.hexValue($0) != nil || "+-.()*#".utf8.contains($0)
@@ -67,7 +67,7 @@ public struct TelURI: Hashable, Sendable, CustomStringConvertible {
         var params: [SIPParameter] = []
         for p in parts.dropFirst() {
             guard !p.isEmpty else { throw .malformedURI("tel parameter") }
-            if let eq = p.firstIndex(of: "=") {
+            if let eq = p.firstByte(UInt8(ascii: "=")) {
                 params.append(SIPParameter(String(p[..<eq]), String(p[p.index(after: eq)...])))
             } else {
                 params.append(SIPParameter(String(p)))

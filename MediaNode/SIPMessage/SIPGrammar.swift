@@ -64,18 +64,29 @@ enum SIPGrammar {
         return value
     }
 
-    /// Trims SP/HTAB/CR/LF from both ends.
+    /// Trims SP/HTAB/CR/LF from both ends (byte-wise: no grapheme breaking).
     static func trimmed<S: StringProtocol>(_ s: S) -> Substring {
         let str = Substring(s)
-        var start = str.startIndex
-        var end = str.endIndex
-        while start < end, let b = str[start].asciiValue, b == space || b == tab || b == cr || b == lf {
-            start = str.index(after: start)
-        }
+        let u = str.utf8
+        var start = u.startIndex
+        var end = u.endIndex
+        func isSpace(_ b: UInt8) -> Bool { b == space || b == tab || b == cr || b == lf }
+        while start < end, isSpace(u[start]) { start = u.index(after: start) }
         while end > start {
-            let prev = str.index(before: end)
-            if let b = str[prev].asciiValue, b == space || b == tab || b == cr || b == lf { end = prev } else { break }
+            let prev = u.index(before: end)
+            if isSpace(u[prev]) { end = prev } else { break }
         }
         return str[start..<end]
+    }
+}
+
+extension Substring {
+    /// Index of the first occurrence of an ASCII byte (byte search, no Character comparison).
+    @inline(__always)
+    func firstByte(_ b: UInt8) -> Index? { utf8.firstIndex(of: b) }
+
+    /// Splits at an ASCII byte, keeping empty pieces.
+    func splitBytes(_ b: UInt8) -> [Substring] {
+        utf8.split(separator: b, omittingEmptySubsequences: false).map { Substring($0) }
     }
 }

@@ -6,8 +6,12 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible, Expres
     public let spelling: String
 
     public init(_ raw: String) {
+        if let known = SIPHeaderName.table[raw] {
+            self = known
+            return
+        }
         let lower = raw.lowercased()
-        if let known = SIPHeaderName.known(lower) {
+        if let known = SIPHeaderName.table[lower] {
             self = known
         } else {
             self.key = lower
@@ -63,6 +67,25 @@ public struct SIPHeaderName: Hashable, Sendable, CustomStringConvertible, Expres
     public static let timestamp = SIPHeaderName(key: "timestamp", spelling: "Timestamp")
     public static let allowEvents = SIPHeaderName(key: "allow-events", spelling: "Allow-Events")
     public static let identity = SIPHeaderName(key: "identity", spelling: "Identity")
+
+    /// Known names keyed by their lower-case and canonical spellings (one hash lookup per header).
+    static let table: [String: SIPHeaderName] = {
+        var t: [String: SIPHeaderName] = [:]
+        let names = ["via", "v", "from", "f", "to", "t", "call-id", "i", "cseq", "contact", "m", "max-forwards",
+                     "content-length", "l", "content-type", "c", "content-encoding", "e", "route", "record-route",
+                     "expires", "min-expires", "require", "proxy-require", "supported", "k", "unsupported", "allow",
+                     "accept", "subject", "s", "user-agent", "server", "www-authenticate", "authorization",
+                     "proxy-authenticate", "proxy-authorization", "event", "o", "subscription-state", "refer-to", "r",
+                     "referred-by", "b", "session-expires", "x", "min-se", "retry-after", "timestamp", "allow-events",
+                     "u", "identity", "y"]
+        for n in names {
+            if let k = known(n) {
+                t[n] = k
+                t[k.spelling] = k
+            }
+        }
+        return t
+    }()
 
     /// Known names by lower-cased long or compact form (RFC 3261 §7.3.3, RFC 3515, RFC 4028, RFC 3265).
     static func known(_ lower: String) -> SIPHeaderName? {

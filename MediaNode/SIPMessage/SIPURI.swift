@@ -64,11 +64,11 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
         var hostPart = rest
         var user: String?
         var password: String?
-        if let at = rest.firstIndex(of: "@") {
+        if let at = rest.firstByte(UInt8(ascii: "@")) {
             let userinfo = rest[..<at]
             hostPart = rest[rest.index(after: at)...]
             let userRaw: Substring
-            if let colon = userinfo.firstIndex(of: ":") {
+            if let colon = userinfo.firstByte(UInt8(ascii: ":")) {
                 userRaw = userinfo[..<colon]
                 guard let pw = PercentEncoding.decode(userinfo[userinfo.index(after: colon)...], .password) else {
                     throw .malformedURI("password")
@@ -81,25 +81,25 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
             user = u
         }
         var headersPart: Substring?
-        if let q = hostPart.firstIndex(of: "?") {
+        if let q = hostPart.firstByte(UInt8(ascii: "?")) {
             headersPart = hostPart[hostPart.index(after: q)...]
             hostPart = hostPart[..<q]
         }
         var paramPart: Substring?
-        if let semi = hostPart.firstIndex(of: ";") {
+        if let semi = hostPart.firstByte(UInt8(ascii: ";")) {
             paramPart = hostPart[hostPart.index(after: semi)...]
             hostPart = hostPart[..<semi]
         }
         let (host, port) = try parseHostPort(hostPart)
         var parameters: [SIPParameter] = []
         if let paramPart {
-            for raw in paramPart.split(separator: ";", omittingEmptySubsequences: false) {
+            for raw in paramPart.splitBytes(UInt8(ascii: ";")) {
                 parameters.append(try parseURIParameter(raw, .parameter))
             }
         }
         var headers: [SIPParameter] = []
         if let headersPart {
-            for raw in headersPart.split(separator: "&", omittingEmptySubsequences: false) {
+            for raw in headersPart.splitBytes(UInt8(ascii: "&")) {
                 headers.append(try parseURIParameter(raw, .header))
             }
         }
@@ -114,7 +114,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
     ) throws(SIPParseError) -> SIPParameter {
         let name: Substring
         var value: String?
-        if let eq = raw.firstIndex(of: "=") {
+        if let eq = raw.firstByte(UInt8(ascii: "=")) {
             name = raw[..<eq]
             guard let v = PercentEncoding.decode(raw[raw.index(after: eq)...], component) else {
                 throw .malformedURI("parameter value")
@@ -132,7 +132,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
         var hostEnd = s.endIndex
         var portPart: Substring?
         if s.first == "[" {
-            guard let close = s.firstIndex(of: "]") else { throw .malformedURI("IPv6 reference") }
+            guard let close = s.firstByte(UInt8(ascii: "]")) else { throw .malformedURI("IPv6 reference") }
             let inner = s[s.index(after: s.startIndex)..<close]
             guard !inner.isEmpty, inner.utf8.allSatisfy({ PercentEncoding.hexValue($0) != nil || $0 == UInt8(ascii: ":") || $0 == UInt8(ascii: ".") })
             else { throw .malformedURI("IPv6 reference") }
@@ -141,7 +141,7 @@ public struct SIPURI: Hashable, Sendable, CustomStringConvertible {
                 guard s[hostEnd] == ":" else { throw .malformedURI("host") }
                 portPart = s[s.index(after: hostEnd)...]
             }
-        } else if let colon = s.firstIndex(of: ":") {
+        } else if let colon = s.firstByte(UInt8(ascii: ":")) {
             hostEnd = colon
             portPart = s[s.index(after: colon)...]
         }
