@@ -1,0 +1,63 @@
+import ACD
+import Foundation
+import MediaEngine
+import NIOPosix
+import SIPUserAgent
+
+extension CallRuntime {
+    /// BYE, CANCEL or a lost dialog on either leg.
+    package func callEnded(_ call: SIPCall, reason: SIPCallEndReason) async {
+        if let id = callForDialog[call.id] {
+            let party: HangupParty = (reason == .remoteHangUp || reason == .cancelled) ? .caller : .system
+            if calls[id]?.hangupReason == nil { calls[id]?.hangupReason = "\(reason)" }
+            await finish(id, by: party)
+        } else if let id = agentCallForDialog.removeValue(forKey: call.id) {
+            let party: HangupParty = reason == .remoteHangUp ? .agent : .system
+            if calls[id]?.hangupReason == nil { calls[id]?.hangupReason = "agent: \(reason)" }
+            if let inbound = calls[id]?.inbound {
+                await finish(id, by: party)
+                await inbound.hangUp()
+            }
+        }
+    }
+
+    /// Ends call `id` once: tells the ACD, hangs up the agent leg, spools the CDR durably, then
+    /// releases the media.
+    func finish(_ id: String, by party: HangupParty) async {
+        guard var s = calls.removeValue(forKey: id) else { return }
+        callForDialog[s.inbound.id] = nil
+        if let agentCall = s.agentCall { agentCallForDialog[agentCall.id] = nil }
+        let now = Date()
+        s.phase = .ended
+        s.record("ended", party.rawValue, at: now)
+        var wrapUpMs: Int64?
+        if var engine = engines[s.tenantID] {
+            let event: ACDEvent = s.answeredAt != nil ? .callEnded(ACDCallID(id)) : .callerHungUp(ACDCallID(id))
+            let actions = engine.handle(event, now: now)
+            engines[s.tenantID] = engine
+            if s.answeredAt != nil, let queue = s.queueID, let config = directory.tenants[s.tenantID]?.queue(queue) {
+                wrapUpMs = Int64(config.wrapUpSeconds) * 1000
+            }
+            perform(actions, tenant: s.tenantID)
+        }
+        if party != .agent, let agentCall = s.agentCall { await agentCall.hangUp() }
+        let quality = try? await s.callerLeg.statistics()
+        let cdr = s.makeCdr(endedAt: now, hangupBy: party, quality: quality, wrapUpMs: wrapUpMs)
+        let spool = self.spool
+        do {
+            // The CDR is on disk (fsync) before the call's media is released.
+            try await NIOThreadPool.singleton.runIfActive { try spool.append(cdr) }
+            cdrSpooled()
+        } catch {
+            logger.critical("CDR could not be spooled", metadata: ["cdr.id": "\(id)", "error": "\(error)"])
+        }
+        if let event = NodeEventFactory.ended(s, disposition: cdr.disposition.rawValue, hangupBy: party, now: now) { publish(event) }
+        try? await s.bridge?.unbridge()
+        await s.agentLeg?.close()
+        await s.callerLeg.close()
+        if calls.isEmpty, !drainWaiters.isEmpty {
+            for w in drainWaiters { w.resume() }
+            drainWaiters.removeAll()
+        }
+    }
+}

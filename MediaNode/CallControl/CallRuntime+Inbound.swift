@@ -1,0 +1,80 @@
+import ACD
+import CallCenterModel
+import Foundation
+import MediaEngine
+import SDP
+import SIPMessage
+import SIPUserAgent
+
+extension CallRuntime {
+    /// A new INVITE: DID → tenant → route. Answers with our SDP and queues the call.
+    package func incomingCall(_ call: SIPCall, offer: SessionBody?) async -> SIPCallDecision {
+        if draining { return .reject(status: 503) } // RFC 3261 §21.5.4 (Retry-After: see report)
+        let did = call.request.uri.sipURI?.user ?? ""
+        guard let (tenant, route) = directory.route(forNumber: did) else {
+            logger.info("no tenant for number", metadata: ["did": "\(did)", "sip.call_id": "\(call.id.callID)"])
+            return .reject(status: 404)
+        }
+        guard tenant.isActive else { return .reject(status: 403) }
+        let queueID: String
+        switch route {
+        case .queue(let id) where tenant.queue(id) != nil:
+            queueID = id
+        case .ivr(let alias):
+            // The IVR leg is not wired into the call path yet: an IVR number goes to the flow's
+            // first queue when the flow names exactly one, else it is refused.
+            guard let id = tenant.ivrFlows[alias].flatMap({ Self.singleQueue(of: $0, tenant: tenant) }) else {
+                logger.warning("IVR routes not served yet", metadata: ["did": "\(did)", "ivr.alias": "\(alias)"])
+                return .reject(status: 480)
+            }
+            queueID = id
+        default:
+            return .reject(status: 404)
+        }
+        guard let offer, let sdp = try? SessionDescription(parsing: String(decoding: offer.bytes, as: UTF8.self)) else {
+            return .reject(status: 488)
+        }
+        let leg: MediaLeg
+        let answer: SessionDescription
+        do {
+            (leg, answer) = try await media.answer(offer: sdp)
+        } catch let error as MediaEngineError where error == .noPortAvailable {
+            return .reject(status: 503)
+        } catch {
+            return .reject(status: 488)
+        }
+        let caller = (try? call.request.headers.from().uri.sipURI?.user) ?? nil
+        let session = CallSession(id: UUID().uuidString.lowercased(), tenantID: tenant.id, inbound: call, callerLeg: leg,
+                                  caller: caller ?? "anonymous", did: did, startedAt: Date())
+        calls[session.id] = session
+        callForDialog[call.id] = session.id
+        let id = session.id
+        spawn { await self.enqueue(id, queue: queueID) }
+        return .answer(SessionBody(sdp: answer.serialized), ringFirst: false)
+    }
+
+    /// The one queue an IVR flow can reach, if it has exactly one enqueue target.
+    static func singleQueue(of flow: IVRFlow, tenant: TenantDirectory.Tenant) -> String? {
+        let targets = Set(flow.nodes.values.compactMap { node -> String? in
+            if case .enqueue(let e) = node { return e.queue }
+            return nil
+        })
+        guard targets.count == 1, let target = targets.first else { return nil }
+        return tenant.queues.first { $0.id == target || $0.name == target }?.id
+    }
+
+    /// Puts the caller in the queue with music on hold.
+    func enqueue(_ id: String, queue: String) async {
+        guard var s = calls[id], s.phase == .answering, var engine = engines[s.tenantID] else { return }
+        let now = Date()
+        s.phase = .queued
+        s.queueID = queue
+        s.queuedAt = now
+        s.record("queued", queue, at: now)
+        calls[id] = s
+        _ = try? await s.callerLeg.play(configuration.musicOnHold, loop: true, bargeIn: false)
+        let actions = engine.handle(.enqueue(ACDCallID(id), queue: ACDQueueID(queue)), now: now)
+        engines[s.tenantID] = engine
+        perform(actions, tenant: s.tenantID)
+    }
+}

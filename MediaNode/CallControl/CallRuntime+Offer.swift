@@ -1,0 +1,136 @@
+import ACD
+import Foundation
+import MediaEngine
+import SDP
+import SIPMessage
+import SIPUserAgent
+
+extension CallRuntime {
+    /// Performs what a tenant's ACD asked for.
+    func perform(_ actions: [ACDAction], tenant: String) {
+        let now = Date()
+        for action in actions {
+            switch action {
+            case .offer(let call, let agent, _):
+                guard var s = calls[call.rawValue], s.phase == .queued else {
+                    reject(call, agent: agent, tenant: tenant) // the caller left meanwhile
+                    continue
+                }
+                if s.offeredAt == nil { s.offeredAt = now }
+                s.offeredAgent = agent.rawValue
+                s.withdrawnOffers.remove(agent.rawValue)
+                s.record("offered", agent.rawValue, at: now)
+                calls[call.rawValue] = s
+                let queueName = directory.tenants[tenant]?.queues.first { $0.id == s.queueID }?.name
+                if let event = NodeEventFactory.offered(s, agent: agent.rawValue, queueName: queueName,
+                                                        position: engines[tenant]?.position(of: call), now: now) {
+                    publish(event)
+                }
+                spawn { await self.ringAgent(call: call.rawValue, agent: agent.rawValue) }
+            case .cancelOffer(let call, let agent):
+                // No CANCEL API in the user agent: the phone keeps ringing until it answers (then it is
+                // hung up at once) or gives up; the ACD has moved on either way.
+                calls[call.rawValue]?.withdrawnOffers.insert(agent.rawValue)
+                calls[call.rawValue]?.record("offer_withdrawn", agent.rawValue, at: now)
+            case .overflow(let call, let target, let reason):
+                guard var s = calls[call.rawValue] else { continue }
+                s.disposition = .overflowed
+                s.hangupReason = "overflow: \(reason.rawValue)" + (target.map { " → \($0)" } ?? "")
+                s.record("overflow", reason.rawValue, at: now)
+                calls[call.rawValue] = s
+                // Overflow targets (another queue, voicemail, a number) are not served yet: the call ends.
+                let inbound = s.inbound
+                let id = s.id
+                spawn {
+                    await inbound.hangUp()
+                    await self.finish(id, by: .system)
+                }
+            case .playMusicOnHold, .announce:
+                break // music on hold runs from enqueue until the bridge; announcements are not rendered yet
+            case .agentStateChanged(let change):
+                if let event = NodeEventFactory.agentState(change, tenant: tenant) { publish(event) }
+            case .queueStatisticsChanged(let stats):
+                if let event = NodeEventFactory.queue(stats, tenant: tenant, now: now) { publish(event) }
+            case .dialBack(let call, let agent, _):
+                reject(call, agent: agent, tenant: tenant) // callbacks are not served yet
+            case .cancelDialBack, .callbackAbandoned:
+                break
+            }
+        }
+    }
+
+    func reject(_ call: ACDCallID, agent: ACDAgentID, tenant: String) {
+        guard var engine = engines[tenant] else { return }
+        let actions = engine.handle(.rejected(call, agent: agent), now: Date())
+        engines[tenant] = engine
+        perform(actions, tenant: tenant)
+    }
+
+    /// INVITE to the agent's registered phone with the caller's number; bridge on answer.
+    func ringAgent(call id: String, agent: String) async {
+        guard let s = calls[id], let tenant = directory.tenants[s.tenantID],
+              let entry = tenant.agents.first(where: { $0.id == agent }), let userAgent else { return }
+        let leg: MediaLeg
+        let offer: SessionDescription
+        do {
+            (leg, offer) = try await media.offer(colocatedWith: s.callerLeg)
+        } catch {
+            logger.error("no media for the agent leg", metadata: ["error": "\(error)", "call.id": "\(id)"])
+            reject(ACDCallID(id), agent: ACDAgentID(agent), tenant: s.tenantID)
+            return
+        }
+        let from = NameAddress(displayName: s.caller, uri: SIPURI(user: s.caller, host: tenant.sipDomain))
+        let aor = "sip:\(entry.sipUsername)@\(tenant.sipDomain)"
+        let agentCall: SIPCall
+        let answerBody: SessionBody?
+        do {
+            (agentCall, answerBody) = try await userAgent.inviteRegisteredWithAnswer(aor: aor, from: from, offer: SessionBody(sdp: offer.serialized))
+        } catch {
+            await leg.close()
+            calls[id]?.record("agent_failed", "\(agent): \(error)", at: Date())
+            if calls[id]?.offeredAgent == agent { calls[id]?.offeredAgent = nil }
+            reject(ACDCallID(id), agent: ACDAgentID(agent), tenant: s.tenantID)
+            return
+        }
+        // The caller may have hung up, or the ACD withdrawn this offer, while the phone rang.
+        guard var current = calls[id], current.phase == .queued, current.offeredAgent == agent,
+              !current.withdrawnOffers.contains(agent) else {
+            await agentCall.hangUp()
+            await leg.close()
+            return
+        }
+        do {
+            guard let body = answerBody,
+                  let answer = try? SessionDescription(parsing: String(decoding: body.bytes, as: UTF8.self)) else {
+                throw SDPMissing()
+            }
+            try await leg.accept(answer: answer)
+            try? await current.callerLeg.stopPlayback()
+            let bridge = try await media.bridge(current.callerLeg, leg)
+            current = calls[id] ?? current
+            let now = Date()
+            current.phase = .connected
+            current.answeredAt = now
+            current.agentID = agent
+            current.agentCall = agentCall
+            current.agentLeg = leg
+            current.bridge = bridge
+            current.record("answered", agent, at: now)
+            calls[id] = current
+            agentCallForDialog[agentCall.id] = id
+            if var engine = engines[current.tenantID] {
+                let actions = engine.handle(.answered(ACDCallID(id), agent: ACDAgentID(agent)), now: now)
+                engines[current.tenantID] = engine
+                perform(actions, tenant: current.tenantID)
+            }
+            if let event = NodeEventFactory.answered(current, now: now) { publish(event) }
+        } catch {
+            logger.warning("agent answer unusable", metadata: ["error": "\(error)", "call.id": "\(id)"])
+            await agentCall.hangUp()
+            await leg.close()
+            reject(ACDCallID(id), agent: ACDAgentID(agent), tenant: current.tenantID)
+        }
+    }
+}
+
+struct SDPMissing: Error {}

@@ -1,0 +1,61 @@
+import Foundation
+import MediaEngine
+import SIPUserAgent
+
+/// One inbound call on the node: the caller's leg, its progress through queue and agent, and the
+/// timestamps the CDR is built from. Owned by `CallRuntime`.
+struct CallSession: Sendable {
+    enum Phase: Hashable, Sendable { case answering, ivr, queued, connected, ended }
+
+    /// Node-chosen call id: the CDR id and the ACD's call id.
+    let id: String
+    let tenantID: String
+    let inbound: SIPCall
+    let callerLeg: MediaLeg
+    let caller: String
+    let did: String
+    var phase: Phase = .answering
+    var queueID: String?
+    /// The agent currently offered the call (ringing), if any.
+    var offeredAgent: String?
+    /// Agents whose offer the ACD withdrew while their phone rang.
+    var withdrawnOffers: Set<String> = []
+    var agentID: String?
+    var agentCall: SIPCall?
+    var agentLeg: MediaLeg?
+    var bridge: MediaBridge?
+    var disposition: CdrDisposition?
+    var hangupReason: String?
+    var ivrPath: [String] = []
+    var ivrInputs: [String: String] = [:]
+    var log: [(at: Date, type: String, detail: String?)] = []
+
+    let startedAt: Date
+    var ivrEndedAt: Date?
+    var queuedAt: Date?
+    var offeredAt: Date?
+    var answeredAt: Date?
+
+    init(id: String, tenantID: String, inbound: SIPCall, callerLeg: MediaLeg, caller: String, did: String, startedAt: Date) {
+        self.id = id
+        self.tenantID = tenantID
+        self.inbound = inbound
+        self.callerLeg = callerLeg
+        self.caller = caller
+        self.did = did
+        self.startedAt = startedAt
+    }
+
+    mutating func record(_ type: String, _ detail: String? = nil, at: Date) {
+        log.append((at, type, detail))
+    }
+}
+
+/// How a call ended, in CDR terms.
+enum CdrDisposition: String, Sendable {
+    case answered, abandoned, overflowed, voicemail, failed
+    case nodeFailure = "node_failure"
+}
+
+/// Who ended the call.
+enum HangupParty: String, Sendable { case caller, agent, system }

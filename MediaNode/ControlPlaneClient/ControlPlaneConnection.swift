@@ -1,0 +1,64 @@
+package import AsyncHTTPClient
+package import ControlPlaneAPI
+package import Foundation
+import HTTPTypes
+package import OpenAPIAsyncHTTPClient
+package import NIOCore
+package import OpenAPIRuntime
+
+/// Builds generated node-channel clients (`Client`, tag `node`) over AsyncHTTPClient.
+package struct ControlPlaneConnection: Sendable {
+    package let serverURL: URL
+    package let httpClient: HTTPClient
+    /// Per-request deadline.
+    package let timeout: TimeAmount
+
+    package init(serverURL: URL, httpClient: HTTPClient = .shared, timeout: TimeAmount = .seconds(10)) {
+        self.serverURL = serverURL
+        self.httpClient = httpClient
+        self.timeout = timeout
+    }
+
+    /// A client without credentials (registration).
+    package func anonymousClient() -> Client {
+        makeClient(middlewares: [])
+    }
+
+    /// A client that sends `Authorization: Bearer <credential>`.
+    package func client(credential: String) -> Client {
+        makeClient(middlewares: [BearerTokenMiddleware(token: credential)])
+    }
+
+    private func makeClient(middlewares: [any ClientMiddleware]) -> Client {
+        let transport = AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: timeout))
+        return Client(serverURL: serverURL, configuration: .init(dateTranscoder: LenientDateTranscoder()),
+                      transport: transport, middlewares: middlewares)
+    }
+}
+
+/// Adds the bearer credential to every request.
+struct BearerTokenMiddleware: ClientMiddleware {
+    let token: String
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        var request = request
+        request.headerFields[.authorization] = "Bearer \(token)"
+        return try await next(request, body, baseURL)
+    }
+}
+
+/// Sends RFC 3339 without fractions (what the control plane's default transcoder accepts) and
+/// reads both forms.
+struct LenientDateTranscoder: DateTranscoder {
+    func encode(_ date: Date) throws -> String {
+        try ISO8601DateTranscoder().encode(date)
+    }
+
+    func decode(_ text: String) throws -> Date {
+        if let date = try? ISO8601DateTranscoder().decode(text) { return date }
+        return try ISO8601DateTranscoder(options: [.withInternetDateTime, .withFractionalSeconds]).decode(text)
+    }
+}

@@ -1,0 +1,89 @@
+import CallControl
+import ControlPlaneClient
+import Foundation
+import Logging
+import MediaEngine
+import SDP
+import ServiceLifecycle
+import SIPTransport
+import SIPUserAgent
+import UnixSignals
+
+/// Wires the node's services into one `ServiceGroup`. Order matters for graceful shutdown
+/// (reverse order): calls drain first, then the last CDRs ship, events flush, and the node
+/// channel (still heartbeating meanwhile) stops last.
+struct MediaNodeApplication {
+    let settings: NodeSettings
+    let logger: Logger
+
+    func run() async throws {
+        let directory = try NodeStateDirectory(path: settings.dataDirectory)
+        let spool = try CdrSpool(root: settings.dataDirectory + "/cdr-spool")
+
+        var mediaConfiguration = MediaEngineConfiguration(profile: LocalMediaProfile(address: settings.advertisedAddress),
+                                                          portRange: settings.rtpPorts)
+        mediaConfiguration.bindAddress = settings.sipHost
+        let media = MediaEngine(configuration: mediaConfiguration, logger: Logger(label: "media"))
+
+        let connection = ControlPlaneConnection(serverURL: settings.controlPlaneURL)
+        let channelBox = ChannelBox()
+        let uploader = NodeEventUploader(logger: Logger(label: "node-events")) { await channelBox.channel?.authenticatedClient() }
+        let shipper = CdrShipper(spool: spool, uploader: NodeChannelCdrUploader { await channelBox.channel?.authenticatedClient() },
+                                 logger: Logger(label: "cdr-shipper"))
+        let runtime = CallRuntime(media: media, spool: spool, cdrSpooled: { shipper.notify() },
+                                  publish: { uploader.publish($0) }, logger: Logger(label: "call-control"))
+        let view = runtime.registrarView
+        let userAgent = SIPUserAgent(
+            configuration: SIPUserAgentConfiguration(
+                transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort),
+                registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }),
+                logger: Logger(label: "sip")),
+            delegate: runtime)
+        let callService = CallService(runtime: runtime, userAgent: userAgent, drainDeadline: .seconds(settings.drainSeconds),
+                                      logger: Logger(label: "call-service"))
+
+        let groupBox = GroupBox()
+        let channel = NodeChannel(
+            configuration: .init(nodeName: settings.name, bootstrapToken: settings.bootstrapToken,
+                                 sipAddress: "sip:\(settings.advertisedAddress):\(settings.sipPort)"),
+            connection: connection, directory: directory,
+            hooks: .init(
+                load: {
+                    NodeChannel.Load(activeCalls: await runtime.activeCalls, registeredPhones: await runtime.registeredAgents,
+                                     queueDepth: await runtime.queueDepth, agentsAvailable: await runtime.agentsAvailable)
+                },
+                snapshot: { await runtime.apply(snapshot: $0) },
+                adminState: { state in
+                    if state == .draining { await groupBox.group?.triggerGracefulShutdown() }
+                }),
+            logger: Logger(label: "node-channel"))
+        await channelBox.set(channel)
+
+        let group = ServiceGroup(configuration: .init(
+            services: [
+                .init(service: channel),
+                .init(service: uploader),
+                .init(service: shipper),
+                .init(service: callService),
+            ],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        await groupBox.set(group)
+        logger.info("media node starting", metadata: [
+            "control_plane": "\(settings.controlPlaneURL)", "sip": "\(settings.sipHost):\(settings.sipPort)",
+            "advertised": "\(settings.advertisedAddress)", "rtp": "\(settings.rtpPorts)", "data_dir": "\(settings.dataDirectory)",
+        ])
+        try await group.run()
+    }
+}
+
+/// Late-bound references between services (the channel's hooks need the group, the uploaders the channel).
+actor ChannelBox {
+    var channel: NodeChannel?
+    func set(_ c: NodeChannel) { channel = c }
+}
+
+actor GroupBox {
+    var group: ServiceGroup?
+    func set(_ g: ServiceGroup) { group = g }
+}

@@ -1,0 +1,61 @@
+import ArgumentParser
+import CallControl
+import ControlPlaneClient
+import Foundation
+import Logging
+import MediaEngine
+import NIOCore
+import SDP
+import ServiceLifecycle
+import SIPTransport
+import SIPUserAgent
+
+/// Runs the node: one `ServiceGroup` with the node channel, event uploader, CDR shipper and the
+/// SIP/call service. Flags fall back to environment variables (`CC_...`).
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the media node.")
+
+    @Option(help: "Control plane base URL (env CC_CONTROL_PLANE_URL), e.g. http://127.0.0.1:8080.")
+    var controlPlaneURL: String?
+
+    @Option(help: "Node bootstrap token, needed until the node has registered once (env CC_NODE_BOOTSTRAP_TOKEN).")
+    var bootstrapToken: String?
+
+    @Option(help: "SIP listen address, UDP and TCP (env CC_SIP_LISTEN).")
+    var sipListen: String?
+
+    @Option(help: "Address put in SDP and Contact, reachable by phones (env CC_ADVERTISED_ADDRESS; default: the SIP listen host).")
+    var advertisedAddress: String?
+
+    @Option(help: "RTP port range, e.g. 20000-20999 (env CC_RTP_PORTS).")
+    var rtpPorts: String?
+
+    @Option(help: "Data directory: identity, snapshot, CDR spool (env CC_NODE_DATA_DIR).")
+    var dataDir: String?
+
+    @Option(help: "Node name in the registry (env CC_NODE_NAME; default: host name).")
+    var name: String?
+
+    @Option(help: "Seconds live calls may go on after SIGTERM or a drain (env CC_DRAIN_SECONDS).")
+    var drainSeconds: Int?
+
+    func run() async throws {
+        let env = ProcessInfo.processInfo.environment
+        LoggingSystem.bootstrap { label in
+            var h = StreamLogHandler.standardError(label: label)
+            h.logLevel = Logger.Level(rawValue: env["CC_LOG_LEVEL"] ?? "info") ?? .info
+            return h
+        }
+        let logger = Logger(label: "media-node")
+        let settings = try NodeSettings(
+            controlPlaneURL: controlPlaneURL ?? env["CC_CONTROL_PLANE_URL"] ?? "http://127.0.0.1:8080",
+            bootstrapToken: bootstrapToken ?? env["CC_NODE_BOOTSTRAP_TOKEN"],
+            sipListen: sipListen ?? env["CC_SIP_LISTEN"] ?? "0.0.0.0:5060",
+            advertisedAddress: advertisedAddress ?? env["CC_ADVERTISED_ADDRESS"],
+            rtpPorts: rtpPorts ?? env["CC_RTP_PORTS"] ?? "20000-20999",
+            dataDirectory: dataDir ?? env["CC_NODE_DATA_DIR"] ?? ".data/node",
+            name: name ?? env["CC_NODE_NAME"] ?? ProcessInfo.processInfo.hostName,
+            drainSeconds: drainSeconds ?? env["CC_DRAIN_SECONDS"].flatMap(Int.init) ?? 300)
+        try await MediaNodeApplication(settings: settings, logger: logger).run()
+    }
+}

@@ -1,0 +1,64 @@
+import CallControl
+import Foundation
+import NodeTestSupport
+import Testing
+
+@Suite("CDR spool survives SIGKILL")
+struct CdrSpoolCrashTests {
+    /// The `media-node` executable next to the test bundle (built with the package).
+    static func mediaNodeExecutable() throws -> String {
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("media-node").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw MissingExecutable()
+    }
+
+    struct MissingExecutable: Error, CustomStringConvertible {
+        var description: String { "media-node not built next to the tests (swift build builds it)" }
+    }
+
+    @Test("every CDR the writer reported durable is intact after SIGKILL, and no torn file is left as a CDR", arguments: [40, 173])
+    func killMidStream(after reported: Int) async throws {
+        let dir = try TemporaryDirectory()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.mediaNodeExecutable())
+        process.arguments = ["spool-writer", "--spool", dir.path]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Read ids as the child reports them; kill it hard once `reported` arrived (it keeps writing meanwhile).
+        var ids: [String] = []
+        var buffer = Data()
+        let handle = pipe.fileHandleForReading
+        while ids.count < reported {
+            let chunk = handle.availableData
+            if chunk.isEmpty { break }
+            buffer.append(chunk)
+            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+                ids.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                buffer.removeSubrange(buffer.startIndex...newline)
+            }
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(ids.count >= reported)
+
+        let spool = try CdrSpool(root: dir.path) // reopening removes interrupted temporaries
+        let pending = Set(try spool.pendingIDs())
+        for id in ids {
+            #expect(pending.contains(id), "reported durable but missing: \(id)")
+            let cdr = try spool.load(id)
+            #expect(cdr?.id == id)
+            #expect(cdr?.disposition == .answered)
+        }
+        // Anything beyond what was reported is complete too (rename is atomic) — every file decodes.
+        for id in pending { #expect(try spool.load(id) != nil) }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: dir.path + "/pending").filter { !$0.hasSuffix(".json") }
+        #expect(leftovers.isEmpty)
+    }
+}
