@@ -2,22 +2,160 @@ import CallCenterModel
 import ControlPlaneAPI
 import ControlPlaneCore
 import ControlPlanePostgres
+import Crypto
 import Foundation
 
 extension APIHandler {
+    func requireNode() throws(ControlPlaneError) -> UUID {
+        guard case .node(let id) = try RequestPrincipal.require().kind else {
+            throw ControlPlaneError(.forbidden, "Node routes accept node credentials only.")
+        }
+        return id
+    }
+
     func nodeGetConfig(_ input: Operations.NodeGetConfig.Input) async throws -> Operations.NodeGetConfig.Output {
-        throw ControlPlaneError(.unavailable, "Configuration snapshots are not served yet.")
+        let nodeID = try requireNode()
+        let logger = self.logger
+        let known = input.query.ifNewerThan
+        let result: (Int64, [TenantSnapshotRecord])? = try await database.platform { c in
+            try await PlacementRepository.placeUnhomed(c, logger: logger)
+            let version = try await PlacementRepository.configVersion(c, logger: logger)
+            if let known, known >= version { return nil }
+            var snapshots: [TenantSnapshotRecord] = []
+            for tenant in try await PlacementRepository.tenants(c, nodeID: nodeID, logger: logger) {
+                snapshots.append(try await SnapshotRepository.snapshot(c, tenant: tenant, logger: logger))
+            }
+            return (version, snapshots)
+        }
+        guard let (version, snapshots) = result else { return .noContent(.init()) }
+        return .ok(.init(body: .json(.init(version: version, generatedAt: Date(), tenants: try snapshots.map(Components.Schemas.TenantSnapshot.init)))))
     }
 
     func nodeUploadCdrs(_ input: Operations.NodeUploadCdrs.Input) async throws -> Operations.NodeUploadCdrs.Output {
-        throw ControlPlaneError(.unavailable, "CDR ingestion is not available yet; keep CDRs spooled.")
+        let nodeID = try requireNode()
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        var stored: [String] = [], duplicates: [String] = []
+        var rejected: [Components.Schemas.CdrBatchResult.RejectedPayloadPayload] = []
+        let logger = self.logger
+        for var cdr in body.cdrs {
+            cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
+            guard let row = try? CDRRow(cdr, nodeID: nodeID) else {
+                rejected.append(.init(id: cdr.id, detail: "id, tenantId, queueId and agentId must be UUIDs"))
+                continue
+            }
+            do {
+                let outcome = try await database.platform { c in
+                    guard try await CDRRepository.tenantExists(c, row.tenantID, logger: logger) else { return nil as CDRIngestOutcome? }
+                    return try await CDRRepository.ingest(c, row, logger: logger)
+                }
+                switch outcome {
+                case .stored?: stored.append(cdr.id)
+                case .duplicate?: duplicates.append(cdr.id)
+                case .conflicting?: rejected.append(.init(id: cdr.id, detail: "a different CDR with this id is already stored; keep this one for inspection"))
+                case nil: rejected.append(.init(id: cdr.id, detail: "tenant \(cdr.tenantId) does not exist"))
+                }
+            }
+        }
+        if !rejected.isEmpty { logger.warning("CDRs rejected", metadata: ["node": "\(nodeID)", "count": "\(rejected.count)"]) }
+        return .ok(.init(body: .json(.init(stored: stored, duplicates: duplicates, rejected: rejected))))
     }
 
     func nodeUploadEvents(_ input: Operations.NodeUploadEvents.Input) async throws -> Operations.NodeUploadEvents.Output {
-        throw ControlPlaneError(.unavailable, "Event ingestion is not available yet.")
+        let nodeID = try requireNode()
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        for event in body.events {
+            guard let tenant = UUID(uuidString: event.tenantId) else {
+                throw ControlPlaneError.invalid("events.tenantId", "must be a UUID")
+            }
+            let payload = try CDRDocument.encoder.encode(event)
+            await eventHub.publish(tenantID: tenant, payload: payload)
+        }
+        logger.debug("events published", metadata: ["node": "\(nodeID)", "count": "\(body.events.count)"])
+        return .accepted(.init())
     }
 
     func listCdrs(_ input: Operations.ListCdrs.Input) async throws -> Operations.ListCdrs.Output {
-        throw ControlPlaneError(.unavailable, "CDR queries are not available yet.")
+        let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let q = input.query
+        let filter = CDRFilter(from: q.from, to: q.to, number: q.number, queueID: try optionalUUID(q.queueId, field: "queueId"),
+                               agentID: try optionalUUID(q.agentId, field: "agentId"), disposition: q.disposition?.rawValue)
+        let logger = self.logger
+        let result = try await database.tenant(tenantID) { c in
+            try await CDRRepository.list(c, tenantID: tenantID, filter: filter, page: page, logger: logger)
+        }
+        let items = try result.items.map { try CDRDocument.decoder.decode(Components.Schemas.Cdr.self, from: Data($0.utf8)) }
+        return .ok(.init(body: .json(.init(items: items, nextCursor: result.nextCursor))))
+    }
+}
+
+/// JSON for stored CDR documents and events: sorted keys and RFC 3339 times with milliseconds, so the
+/// same CDR always has the same bytes (its content hash) and nothing is lost on the way back.
+enum CDRDocument {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        }
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = try? Date(text, strategy: .iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)) {
+                return date
+            }
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not an RFC 3339 time: \(text)"))
+        }
+        return decoder
+    }()
+}
+
+extension CDRRow {
+    init(_ cdr: Components.Schemas.Cdr, nodeID: UUID) throws {
+        guard let id = UUID(uuidString: cdr.id), let tenant = UUID(uuidString: cdr.tenantId) else { throw ControlPlaneError(.badRequest, "ids") }
+        let queue = try cdr.queueId.map { (text: String) throws -> UUID in
+            guard let queue = UUID(uuidString: text) else { throw ControlPlaneError(.badRequest, "queueId") }
+            return queue
+        }
+        let agent = try cdr.agentId.map { (text: String) throws -> UUID in
+            guard let agent = UUID(uuidString: text) else { throw ControlPlaneError(.badRequest, "agentId") }
+            return agent
+        }
+        let content = try CDRDocument.encoder.encode(cdr)
+        var stored = cdr
+        stored.nodeId = nodeID.wire
+        let document = String(decoding: try CDRDocument.encoder.encode(stored), as: UTF8.self)
+        self.init(id: id, tenantID: tenant, nodeID: nodeID, startedAt: cdr.startedAt, endedAt: cdr.endedAt, caller: cdr.caller,
+                  callee: cdr.callee, did: cdr.did, queueID: queue, agentID: agent, disposition: cdr.disposition.rawValue,
+                  document: document, contentHash: SHA256.hash(data: content).hexString)
+    }
+}
+
+extension Components.Schemas.TenantSnapshot {
+    init(_ s: TenantSnapshotRecord) throws {
+        let t = s.tenant
+        self.init(
+            tenantId: t.id.wire, slug: t.slug, status: .init(rawValue: t.status.rawValue)!, sipDomain: t.sipDomain,
+            allowMD5Digest: t.allowMD5Digest, timezone: t.timezone, defaultLanguage: t.defaultLanguage, skills: s.skills,
+            numbers: s.numbers.map { .init(e164: $0.e164, route: Components.Schemas.PhoneNumber($0).route) },
+            queues: try s.queues.map { q in
+                let queue = try Components.Schemas.Queue(q)
+                return .init(id: queue.id, name: queue.name, config: queue.config)
+            },
+            agents: s.agents.map { a in
+                .init(id: a.id.wire, userId: a.userID?.wire, name: a.name, _extension: a.phoneExtension, sipUsername: a.sipUsername,
+                      ha1Md5: a.ha1MD5, ha1Sha256: a.ha1SHA256, skills: a.skills.map { .init(skill: $0.skill, level: $0.level) },
+                      groupIds: a.groupIDs.map(\.wire))
+            },
+            ivrAliases: try s.aliases.map { a in
+                .init(alias: a.alias, flowName: a.flowName, version: a.version,
+                      definition: try JSONDecoder().decode(Components.Schemas.IvrFlowDefinition.self, from: Data(a.definition.utf8)))
+            })
     }
 }

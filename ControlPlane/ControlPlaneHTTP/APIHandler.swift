@@ -13,6 +13,7 @@ struct APIHandler: APIProtocol {
     let metrics: PrometheusCollectorRegistry
     let loginThrottle: LoginThrottle
     let unknownUserHash: String
+    let eventHub: EventHub
     let baseLogger: Logger
 
     /// The request's logger (carries the request id), or the service logger.

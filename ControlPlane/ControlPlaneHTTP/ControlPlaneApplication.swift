@@ -1,7 +1,10 @@
+import ControlPlaneAPI
 import ControlPlanePostgres
+import OpenAPIRuntime
 public import Foundation
 public import Hummingbird
 public import Logging
+import HummingbirdWebSocket
 import OpenAPIHummingbird
 public import PostgresNIO
 public import Prometheus
@@ -20,24 +23,29 @@ public func buildControlPlane(
 ) async throws -> some ApplicationProtocol {
     let database = Database(client: postgres, logger: logger)
     let hasher = PasswordHasher(cost: configuration.bcryptCost)
+    let eventHub = EventHub()
     let handler = APIHandler(
         database: database, configuration: configuration, hasher: hasher, metrics: metrics,
         loginThrottle: LoginThrottle(limit: configuration.maxLoginFailures, window: configuration.loginFailureWindow),
-        unknownUserHash: try await hasher.makeUnknownUserHash(), baseLogger: logger)
+        unknownUserHash: try await hasher.makeUnknownUserHash(), eventHub: eventHub, baseLogger: logger)
 
     let router = Router()
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(HTTPProblemMiddleware())
-    try handler.registerHandlers(on: router, middlewares: [
+    try handler.registerHandlers(on: router, configuration: .callCenter, middlewares: [
         ProblemMiddleware(logger: logger),
         AuthenticationMiddleware(authenticator: Authenticator(database: database)),
     ])
 
     let liveness = NodeLivenessMonitor(database: database, downAfter: configuration.nodeDownAfter,
                                        interval: configuration.livenessSweepInterval, logger: logger)
+    let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
+    addEventStream(to: webSocketRouter, hub: eventHub, authenticator: Authenticator(database: database))
+
     var app = Application(
         router: router,
+        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "call-center"),
         logger: logger)
     app.addServices(postgres, liveness)

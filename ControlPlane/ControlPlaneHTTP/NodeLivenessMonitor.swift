@@ -16,12 +16,22 @@ struct NodeLivenessMonitor: Service {
     func sweep(now: Date) async throws -> [UUID] {
         let cutoff = now.addingTimeInterval(-TimeInterval(downAfter.components.seconds))
         let logger = self.logger
-        let ids = try await database.platform { c in try await NodeRepository.markDown(c, lastHeartbeatBefore: cutoff, logger: logger) }
+        let ids = try await database.platform { c in
+            let ids = try await NodeRepository.markDown(c, lastHeartbeatBefore: cutoff, logger: logger)
+            // Tenants homed on a node that is down (or draining) move to a healthy node.
+            try await PlacementRepository.placeUnhomed(c, logger: logger)
+            return ids
+        }
         for id in ids { logger.warning("media node missed heartbeats; marked down", metadata: ["node": "\(id)"]) }
         return ids
     }
 
     func run() async throws {
+        do {
+            try await database.platform { c in try await CDRRepository.ensurePartitions(c, monthsAhead: 3, logger: logger) }
+        } catch {
+            logger.error("could not create CDR partitions", metadata: ["error": "\(error)"])
+        }
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await sweep(now: Date())
