@@ -65,7 +65,10 @@ extension CallRuntime {
 
     /// Puts the caller in the queue with music on hold.
     func enqueue(_ id: String, queue: String) async {
-        guard var s = calls[id], s.phase == .answering, var engine = engines[s.tenantID] else { return }
+        guard var s = calls[id], s.phase == .answering, var engine = engines[s.tenantID] else {
+            logger.debug("enqueue skipped", metadata: ["call.id": "\(id)", "known": "\(calls[id] != nil)"])
+            return
+        }
         let now = Date()
         s.phase = .queued
         s.queueID = queue

@@ -10,6 +10,7 @@ extension CallRuntime {
     func perform(_ actions: [ACDAction], tenant: String) {
         let now = Date()
         for action in actions {
+            logger.debug("ACD action", metadata: ["tenant": "\(tenant)", "action": "\(action)"])
             switch action {
             case .offer(let call, let agent, _):
                 guard var s = calls[call.rawValue], s.phase == .queued else {
@@ -86,6 +87,7 @@ extension CallRuntime {
         do {
             (agentCall, answerBody) = try await userAgent.inviteRegisteredWithAnswer(aor: aor, from: from, offer: SessionBody(sdp: offer.serialized))
         } catch {
+            logger.info("agent phone did not answer", metadata: ["call.id": "\(id)", "agent": "\(agent)", "error": "\(error)"])
             await leg.close()
             calls[id]?.record("agent_failed", "\(agent): \(error)", at: Date())
             if calls[id]?.offeredAgent == agent { calls[id]?.offeredAgent = nil }

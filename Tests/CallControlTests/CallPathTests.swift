@@ -48,7 +48,7 @@ struct CallPathTests {
         let events = Mutex<[String]>([])
         let media = MediaEngine(configuration: MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1")))
         var logger = Logger(label: "call-path-test")
-        logger.logLevel = .warning
+        logger.logLevel = ProcessInfo.processInfo.environment["CC_TEST_LOG"] == "debug" ? .debug : .warning
         let runtime = CallRuntime(media: media, spool: spool, cdrSpooled: { spooledContinuation.yield() },
                                   publish: { e in events.withLock { $0.append(e._type.rawValue) } }, logger: logger)
         await runtime.apply(snapshot: try Self.snapshot(password: "agent-secret"))

@@ -23,8 +23,11 @@ ep.libCreate()
 cfg = pj.EpConfig()
 cfg.uaConfig.threadCnt = 0
 cfg.uaConfig.mainThreadOnly = True
-cfg.logConfig.level = 1
+import os
+cfg.logConfig.level = int(os.environ.get("PJ_LOG_LEVEL", "1"))
 cfg.logConfig.consoleLevel = 1
+if os.environ.get("PJ_LOG_FILE"):
+    cfg.logConfig.filename = os.environ["PJ_LOG_FILE"]
 cfg.medConfig.clockRate = 8000
 cfg.medConfig.sndClockRate = 8000
 cfg.medConfig.noVad = True
@@ -116,7 +119,8 @@ agent.create(acfg)
 
 caller = pj.Account()
 ccfg = pj.AccountConfig()
-ccfg.idUri = "sip:+8613800138000@127.0.0.1"
+# A host of its own, so pjsua hands the INVITE for "lina" to the agent account, not this one.
+ccfg.idUri = "sip:+8613800138000@caller.test"
 caller.create(ccfg)
 
 import select
