@@ -114,24 +114,27 @@ package actor NodeChannel: Service {
         }
     }
 
-    /// Register → sync → heartbeat every interval; sync again when the reply names a newer version.
+    /// Register → heartbeat every interval → pull the snapshot when the reply names another version.
+    /// A failing config pull never stops heartbeats (the node keeps serving its last snapshot).
     func heartbeatLoop() async {
         var failures = 0
-        var needsSync = true
         while !Task.isCancelled {
             do {
                 let client = try await registeredClient()
-                if needsSync {
-                    try await syncConfiguration(client)
-                    needsSync = false
-                }
                 let reply = try await heartbeat(client)
                 failures = 0
                 heartbeatsAcknowledged += 1
-                if reply.configVersion != snapshot?.version { needsSync = true }
-                let interval = Duration.seconds(max(1, reply.heartbeatIntervalSeconds))
-                if interval != heartbeatInterval { heartbeatInterval = interval }
-                try await Task.sleep(for: needsSync ? .zero : heartbeatInterval)
+                heartbeatInterval = .seconds(max(1, reply.heartbeatIntervalSeconds))
+                if reply.configVersion != snapshot?.version || snapshot == nil {
+                    do {
+                        try await syncConfiguration(client)
+                    } catch {
+                        if Task.isCancelled { return }
+                        logger.warning("configuration pull failed; serving the last snapshot",
+                                       metadata: ["error": "\(error)", "config.version": "\(snapshot?.version ?? 0)"])
+                    }
+                }
+                try await Task.sleep(for: heartbeatInterval)
             } catch {
                 if Task.isCancelled { return }
                 if let e = error as? ControlPlaneClientError, e.isUnauthorized, identity != nil {
@@ -139,7 +142,6 @@ package actor NodeChannel: Service {
                     logger.warning("node credential refused; registering again", metadata: ["error": "\(e)"])
                     identity = nil
                     try? directory.removeIdentity()
-                    needsSync = true
                 }
                 let delay = configuration.backoff.delay(attempt: failures)
                 failures += 1
