@@ -6,7 +6,15 @@ import Synchronization
 package final class LineProcess: Sendable {
     private let process: Process
     private let input: FileHandle
-    private let state = Mutex<(lines: [String], partial: Data, waiters: [(String, CheckedContinuation<String, any Error>)], ended: Bool)>(([], Data(), [], false))
+    private let state = Mutex<(lines: [String], partial: Data, waiters: [Waiter], ended: Bool)>(([], Data(), [], false))
+
+    private struct Waiter {
+        let id: UInt64
+        let label: String
+        let matches: @Sendable (String) -> Bool
+        let continuation: CheckedContinuation<String, any Error>
+    }
+    private let nextWaiter = Atomic<UInt64>(0)
 
     package struct Timeout: Error, CustomStringConvertible {
         package let waitingFor: String
@@ -38,14 +46,14 @@ package final class LineProcess: Sendable {
                     let line = String(decoding: s.partial[s.partial.startIndex..<nl], as: UTF8.self)
                     s.partial.removeSubrange(s.partial.startIndex...nl)
                     s.lines.append(line)
-                    var remaining: [(String, CheckedContinuation<String, any Error>)] = []
-                    for (prefix, w) in s.waiters {
-                        if line.hasPrefix(prefix) { w.resume(returning: line) } else { remaining.append((prefix, w)) }
+                    var remaining: [Waiter] = []
+                    for w in s.waiters {
+                        if w.matches(line) { w.continuation.resume(returning: line) } else { remaining.append(w) }
                     }
                     s.waiters = remaining
                 }
                 if chunk.isEmpty {
-                    for (prefix, w) in s.waiters { w.resume(throwing: Timeout(waitingFor: prefix, lines: s.lines)) }
+                    for w in s.waiters { w.continuation.resume(throwing: Timeout(waitingFor: w.label, lines: s.lines)) }
                     s.waiters = []
                     handle.readabilityHandler = nil
                 }
@@ -59,29 +67,44 @@ package final class LineProcess: Sendable {
 
     /// The first line starting with `prefix` (already seen or still to come), or `Timeout`.
     package func waitForLine(_ prefix: String, timeout: Duration = .seconds(30)) async throws -> String {
-        try await withThrowingTaskGroup(of: String.self) { group in
+        try await waitForLine(label: prefix, timeout: timeout) { $0.hasPrefix(prefix) }
+    }
+
+    /// The first line containing `text`.
+    package func waitForLineContaining(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
+        try await waitForLine(label: text, timeout: timeout) { $0.contains(text) }
+    }
+
+    private func waitForLine(label: String, timeout: Duration, matches: @escaping @Sendable (String) -> Bool) async throws -> String {
+        let id = nextWaiter.add(1, ordering: .relaxed).newValue
+        return try await withThrowingTaskGroup(of: String.self) { group in
             group.addTask {
                 try await withCheckedThrowingContinuation { c in
                     self.state.withLock { s in
-                        if let line = s.lines.first(where: { $0.hasPrefix(prefix) }) { c.resume(returning: line) }
-                        else if s.ended { c.resume(throwing: Timeout(waitingFor: prefix, lines: s.lines)) }
-                        else { s.waiters.append((prefix, c)) }
+                        if let line = s.lines.first(where: matches) { c.resume(returning: line) }
+                        else if s.ended { c.resume(throwing: Timeout(waitingFor: label, lines: s.lines)) }
+                        else { s.waiters.append(Waiter(id: id, label: label, matches: matches, continuation: c)) }
                     }
                 }
             }
             group.addTask {
-                try await Task.sleep(for: timeout)
+                try? await Task.sleep(for: timeout)
                 let lines = self.lines
                 self.state.withLock { s in
-                    for (p, w) in s.waiters where p == prefix { w.resume(throwing: Timeout(waitingFor: prefix, lines: lines)) }
-                    s.waiters.removeAll { $0.0 == prefix }
+                    for w in s.waiters where w.id == id { w.continuation.resume(throwing: Timeout(waitingFor: label, lines: lines)) }
+                    s.waiters.removeAll { $0.id == id }
                 }
-                throw Timeout(waitingFor: prefix, lines: lines)
+                throw Timeout(waitingFor: label, lines: lines)
             }
             let line = try await group.next()!
             group.cancelAll()
             return line
         }
+    }
+
+    /// Sends a signal to the program.
+    package func signal(_ number: Int32) {
+        kill(process.processIdentifier, number)
     }
 
     /// Writes one line to the program's stdin.
