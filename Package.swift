@@ -317,6 +317,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "SIPDialogTests",
+            dependencies: ["SIPDialog", "SIPMessage"],
+            path: "Tests/SIPDialogTests",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "SIPUserAgentTests",
             dependencies: [
                 "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPTransaction", "SIPTransport", "SIPDialog",
@@ -388,7 +394,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ControlPlaneClientTests",
-            dependencies: ["ControlPlaneClient", "ControlPlaneAPI", "NodeTestSupport"],
+            dependencies: ["ControlPlaneClient", "ControlPlaneAPI", "NodeTestSupport",
+                           .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")],
             path: "Tests/ControlPlaneClientTests",
             swiftSettings: swiftSettings
         ),
