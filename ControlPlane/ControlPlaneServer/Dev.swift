@@ -56,7 +56,7 @@ struct Dev: AsyncParsableCommand {
             ─────────────────────────────────────────────────────────────────────────────
 
             """)
-            fflush(stdout)
+            fflush(nil)  // all C streams: the banner must appear even when stdout is a file
         }
     }
 
