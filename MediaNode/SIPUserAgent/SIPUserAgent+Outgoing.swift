@@ -80,6 +80,10 @@ extension SIPUserAgent {
     /// Sends a request in a new client transaction and waits for its final response.
     func sendRequest(_ request: SIPRequest, to destination: SIPEndpoint) async throws -> SIPResponse {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<SIPResponse, any Error>) in
+            if stopping {
+                cont.resume(throwing: SIPRequestFailure(statusCode: 503, reasonPhrase: "Shutting down"))
+                return
+            }
             do {
                 let (key, events) = try layer.send(request, reliable: destination.transport.isReliable)
                 clientDestinations[key] = destination

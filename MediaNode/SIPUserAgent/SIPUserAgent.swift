@@ -62,6 +62,8 @@ public actor SIPUserAgent {
     let clockOrigin = ContinuousClock.now
     /// Calls completed since start (for tests and metrics).
     public internal(set) var completedCalls = 0
+    /// Set once `run()` is cancelled: new requests fail at once instead of waiting for a loop that has ended.
+    var stopping = false
 
     public init(configuration: SIPUserAgentConfiguration, delegate: any SIPUserAgentDelegate,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -100,11 +102,14 @@ public actor SIPUserAgent {
                     handle(event)
                 }
             }
+            // Cancelled: fail what spawned work is waiting on *before* the group waits for that work,
+            // or a call waiting for a response (a BYE, a re-INVITE) would keep shutdown waiting forever.
+            stopping = true
+            for (_, t) in timers { t.cancel() }
+            timers.removeAll()
+            for (_, w) in waiters { w.resume(throwing: SIPRequestFailure(statusCode: 503, reasonPhrase: "Shutting down")) }
+            waiters.removeAll()
         }
-        for (_, t) in timers { t.cancel() }
-        timers.removeAll()
-        for (_, w) in waiters { w.resume(throwing: SIPRequestFailure(statusCode: 503, reasonPhrase: "Shutting down")) }
-        waiters.removeAll()
         await transport.shutdown()
     }
 
@@ -200,6 +205,7 @@ public actor SIPUserAgent {
     }
 
     func schedule(_ key: TimerKey, after d: Duration, event: Event) {
+        guard !stopping else { return }
         timers.removeValue(forKey: key)?.cancel()
         let (s, atto) = d.components
         let amount = TimeAmount.nanoseconds(s * 1_000_000_000 + atto / 1_000_000_000)

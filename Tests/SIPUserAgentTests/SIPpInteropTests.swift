@@ -25,7 +25,15 @@ struct SIPpInteropTests {
             #expect(status == 0, "SIPp reported failed calls; see \(dir.path)")
             let ended = await delegate.waitForEnded(Self.calls, timeout: .seconds(60))
             #expect(ended.count == Self.calls)
-            #expect(ended.allSatisfy { $0 == .remoteHangUp })
+            let reasons = Dictionary(grouping: ended, by: { "\($0)" }).mapValues(\.count)
+            if lossPercent == 0 {
+                #expect(ended.allSatisfy { $0 == .remoteHangUp }, "end reasons: \(reasons)")
+            } else {
+                // SIPp's uac step "200 for BYE" also matches a retransmitted 200 for the INVITE: when its
+                // ACK and BYE were both dropped by -lost, SIPp counts the call done without ever sending
+                // them again. Our side then does what RFC 3261 §13.3.1.4 says: no ACK in 64*T1 → BYE.
+                #expect(ended.allSatisfy { $0 == .remoteHangUp || $0 == .ackTimeout }, "end reasons: \(reasons)")
+            }
             #expect(await ua.activeCallCount == 0)
         }
     }
@@ -58,11 +66,26 @@ struct SIPpInteropTests {
                 }
                 var sippStatus: Int32?
                 for try await r in group where r != nil { sippStatus = r }
-                #expect(sippStatus == 0, "SIPp reported failed calls; see \(dir.path)")
+                if lossPercent == 0 {
+                    #expect(sippStatus == 0, "SIPp reported failed calls; see \(dir.path)")
+                } else if sippStatus != 0 {
+                    // See infra/sipp/uas_invite_retransmits.xml: the only failure accepted is SIPp aborting
+                    // a call because our ACK reached it while it was "at" a 200 that -lost had dropped.
+                    let aborts = try sippAborts(dir.appendingPathComponent("errors.log"))
+                    #expect(!aborts.isEmpty && aborts.count <= Self.calls / 100, "SIPp failed calls; see \(dir.path)")
+                    #expect(aborts.allSatisfy { $0.contains("while sending") && $0.contains("received 'ACK ") },
+                            "SIPp failed calls for another reason: \(aborts)")
+                }
             }
             #expect(await ua.activeCallCount == 0)
         }
     }
+}
+
+/// SIPp's "Aborting call on unexpected message" lines from an -error_file.
+func sippAborts(_ file: URL) throws -> [String] {
+    let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
+    return text.components(separatedBy: "\n").filter { $0.contains("Aborting call") }
 }
 
 /// Places calls at a fixed rate (load generation); each is answered and hung up.
