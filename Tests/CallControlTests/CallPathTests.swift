@@ -121,7 +121,9 @@ enum WAVSamples {
             let id = String(decoding: data[offset..<offset + 4], as: UTF8.self)
             let size = Int(data[offset + 4]) | Int(data[offset + 5]) << 8 | Int(data[offset + 6]) << 16 | Int(data[offset + 7]) << 24
             if id == "data" {
-                let body = data[(offset + 8)..<min(data.count, offset + 8 + size)]
+                // A recorder still writing has not set the size yet (0): read to the end of the file.
+                let end = size == 0 ? data.count : min(data.count, offset + 8 + size)
+                let body = data[(offset + 8)..<end]
                 return stride(from: body.startIndex, to: body.endIndex - 1, by: 2).map { Int16(bitPattern: UInt16(body[$0]) | UInt16(body[$0 + 1]) << 8) }
             }
             offset += 8 + size

@@ -153,5 +153,7 @@ for _ in range(50):
 state["keep"] = []
 state["agent_call"] = None
 state["caller_call"] = None
-say("DONE")
+# The recorders write their WAV header (the data size) when they are destroyed: only after
+# libDestroy are the files complete, so DONE comes last.
 ep.libDestroy()
+say("DONE")
