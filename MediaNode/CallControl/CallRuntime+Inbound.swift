@@ -9,7 +9,7 @@ import SIPUserAgent
 extension CallRuntime {
     /// A new INVITE: DID → tenant → route. Answers with our SDP and queues the call.
     package func incomingCall(_ call: SIPCall, offer: SessionBody?) async -> SIPCallDecision {
-        if draining { return .reject(status: 503) } // RFC 3261 §21.5.4 (Retry-After: see report)
+        if draining { return .reject(status: 503, retryAfter: 30) } // RFC 3261 §21.5.4: try another node, or this one later
         let did = call.request.uri.sipURI?.user ?? ""
         guard let (tenant, route) = directory.route(forNumber: did) else {
             logger.info("no tenant for number", metadata: ["did": "\(did)", "sip.call_id": "\(call.id.callID)"])
@@ -39,7 +39,7 @@ extension CallRuntime {
         do {
             (leg, answer) = try await media.answer(offer: sdp)
         } catch let error as MediaEngineError where error == .noPortAvailable {
-            return .reject(status: 503)
+            return .reject(status: 503, retryAfter: 5) // out of RTP ports: full for now
         } catch {
             return .reject(status: 488)
         }

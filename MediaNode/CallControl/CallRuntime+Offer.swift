@@ -29,10 +29,10 @@ extension CallRuntime {
                 }
                 spawn { await self.ringAgent(call: call.rawValue, agent: agent.rawValue) }
             case .cancelOffer(let call, let agent):
-                // No CANCEL API in the user agent: the phone keeps ringing until it answers (then it is
-                // hung up at once) or gives up; the ACD has moved on either way.
+                // Ring timeout or the ACD moved on: stop the phone ringing (CANCEL).
                 calls[call.rawValue]?.withdrawnOffers.insert(agent.rawValue)
                 calls[call.rawValue]?.record("offer_withdrawn", agent.rawValue, at: now)
+                calls[call.rawValue]?.ringing[agent.rawValue]?.cancel()
             case .overflow(let call, let target, let reason):
                 guard var s = calls[call.rawValue] else { continue }
                 s.disposition = .overflowed
@@ -84,11 +84,21 @@ extension CallRuntime {
         let aor = "sip:\(entry.sipUsername)@\(tenant.sipDomain)"
         let agentCall: SIPCall
         let answerBody: SessionBody?
+        let sdp = SessionBody(sdp: offer.serialized)
+        let ring = Task { try await userAgent.inviteRegisteredWithAnswer(aor: aor, from: from, offer: sdp) }
+        calls[id]?.ringing[agent] = ring
+        let rung = await withTaskCancellationHandler { await ring.result } onCancel: { ring.cancel() }
+        calls[id]?.ringing[agent] = nil
         do {
-            (agentCall, answerBody) = try await userAgent.inviteRegisteredWithAnswer(aor: aor, from: from, offer: SessionBody(sdp: offer.serialized))
+            (agentCall, answerBody) = try rung.get()
         } catch {
-            logger.info("agent phone did not answer", metadata: ["call.id": "\(id)", "agent": "\(agent)", "error": "\(error)"])
             await leg.close()
+            guard let current = calls[id], !current.withdrawnOffers.contains(agent) else {
+                // Cancelled because the caller left or the ACD withdrew the offer: nothing to report.
+                calls[id]?.record("agent_cancelled", agent, at: Date())
+                return
+            }
+            logger.info("agent phone did not answer", metadata: ["call.id": "\(id)", "agent": "\(agent)", "error": "\(error)"])
             calls[id]?.record("agent_failed", "\(agent): \(error)", at: Date())
             if calls[id]?.offeredAgent == agent { calls[id]?.offeredAgent = nil }
             reject(ACDCallID(id), agent: ACDAgentID(agent), tenant: s.tenantID)

@@ -20,6 +20,8 @@ struct CallSession: Sendable {
     var offeredAgent: String?
     /// Agents whose offer the ACD withdrew while their phone rang.
     var withdrawnOffers: Set<String> = []
+    /// The INVITEs ringing agents' phones, by agent: cancelling one sends CANCEL (RFC 3261 §9.1).
+    var ringing: [String: Task<(call: SIPCall, answer: SessionBody?), any Error>] = [:]
     var agentID: String?
     var agentCall: SIPCall?
     var agentLeg: MediaLeg?

@@ -4,14 +4,16 @@ import SIPMessage
 import SIPTransaction
 import SIPTransport
 
-// Addition for call control (issue 6, kept in its own file): `invite` does not return the 2xx's
-// body, which a B2BUA needs as the SDP answer of the agent leg.
+// Placing calls. `invite` returns only the call; a B2BUA also needs the 2xx's body (the SDP
+// answer of the agent leg), which these return.
 
 extension SIPUserAgent {
     /// Like `invite(_:from:offer:destination:extraHeaders:)` (same steps, RFC 3261 §13.2), and also
     /// returns the body of the peer's 2xx.
+    /// `onProgress` is told each provisional status (180 Ringing, 183...) as it arrives.
     public func inviteWithAnswer(_ target: SIPURI, from: NameAddress? = nil, offer: SessionBody?, destination: SIPEndpoint? = nil,
-                       extraHeaders: [SIPHeaderField] = []) async throws -> (call: SIPCall, answer: SessionBody?) {
+                                 extraHeaders: [SIPHeaderField] = [],
+                                 onProgress: (@Sendable (Int) -> Void)? = nil) async throws -> (call: SIPCall, answer: SessionBody?) {
         let transport = try await boundTransport()
         guard let dest = destination ?? Self.endpoint(for: .sip(target), defaultTransport: .udp) else {
             throw SIPRequestFailure(statusCode: 416, reasonPhrase: "Target host must be an IP address without DNS")
@@ -34,7 +36,7 @@ extension SIPUserAgent {
             h.add(.contentType, offer.contentType)
         }
         let request = SIPRequest(method: .invite, uri: .sip(target), headers: h, body: offer?.bytes ?? [])
-        let response = try await sendRequest(request, to: dest)
+        let response = try await sendInvite(request, to: dest, onProgress: onProgress)
         guard response.isSuccess else {
             throw SIPRequestFailure(statusCode: response.statusCode, reasonPhrase: response.reasonPhrase)
         }
@@ -53,20 +55,28 @@ extension SIPUserAgent {
         }
         calls[dialog.id] = state
         armSessionTimer(dialog.id)
+        if Task.isCancelled {
+            // The 2xx crossed our CANCEL (§9.1: the call is up regardless): end it with BYE.
+            await hangUp(dialog.id)
+            throw CancellationError()
+        }
         let answer = response.body.isEmpty ? nil : SessionBody(contentType: response.headers.contentType ?? "application/sdp", bytes: response.body)
         return (call, answer)
     }
 
     /// Like `inviteRegistered(aor:from:offer:)`, and also returns the body of the 2xx.
     public func inviteRegisteredWithAnswer(aor: String, from: NameAddress? = nil, offer: SessionBody?,
-                                           extraHeaders: [SIPHeaderField] = []) async throws -> (call: SIPCall, answer: SessionBody?) {
+                                           extraHeaders: [SIPHeaderField] = [],
+                                           onProgress: (@Sendable (Int) -> Void)? = nil) async throws -> (call: SIPCall, answer: SessionBody?) {
         var lastError: any Error = SIPRequestFailure(statusCode: 480, reasonPhrase: "Temporarily Unavailable")
         for binding in bindings(for: aor) {
             guard let uri = binding.contact.uri.sipURI else { continue }
+            // Reach phones behind NAT at the address their REGISTER came from.
             let dest = binding.source.flatMap(Self.parseEndpoint) ?? Self.endpoint(for: .sip(uri), defaultTransport: .udp)
             do {
-                return try await inviteWithAnswer(uri, from: from, offer: offer, destination: dest, extraHeaders: extraHeaders)
+                return try await inviteWithAnswer(uri, from: from, offer: offer, destination: dest, extraHeaders: extraHeaders, onProgress: onProgress)
             } catch {
+                if Task.isCancelled { throw error } // given up: do not ring the next contact
                 lastError = error
             }
         }

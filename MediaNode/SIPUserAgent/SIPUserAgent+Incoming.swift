@@ -111,9 +111,10 @@ extension SIPUserAgent {
         do {
             guard pendingInvites[key] != nil, var state = calls[call.id] else { return } // CANCELled meanwhile
             switch decision {
-            case .reject(let status):
+            case .reject(let status, let retryAfter):
                 pendingInvites[key] = nil
-                respond(key, call.request, max(300, status), toTag: call.id.localTag)
+                respond(key, call.request, max(300, status), toTag: call.id.localTag,
+                        headers: retryAfter.map { [SIPHeaderField(name: .retryAfter, value: "\($0)")] } ?? [])
                 calls[call.id] = nil
             case .answer(let body, let ringFirst):
                 if ringFirst { respond(key, call.request, 180, toTag: call.id.localTag) }

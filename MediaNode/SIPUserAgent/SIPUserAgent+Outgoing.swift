@@ -8,67 +8,16 @@ extension SIPUserAgent {
     /// Places a call: INVITE `target` with `offer`, wait for the final response, ACK a 2xx
     /// (RFC 3261 §13.2). `destination` overrides where the request goes (e.g. a registered
     /// phone's source address); by default the target's host must be an IP address.
+    /// Cancelling the calling task while the peer rings sends CANCEL (RFC 3261 §9.1).
     public func invite(_ target: SIPURI, from: NameAddress? = nil, offer: SessionBody?, destination: SIPEndpoint? = nil,
-                       extraHeaders: [SIPHeaderField] = []) async throws -> SIPCall {
-        let transport = try await boundTransport()
-        guard let dest = destination ?? Self.endpoint(for: .sip(target), defaultTransport: .udp) else {
-            throw SIPRequestFailure(statusCode: 416, reasonPhrase: "Target host must be an IP address without DNS")
-        }
-        let local = transport.localEndpoint(dest.transport)
-        var fromAddress = from ?? NameAddress(uri: SIPURI(user: "media-node", host: Self.hostString(local.address.ipAddress ?? "127.0.0.1")))
-        fromAddress.parameters.set("tag", Self.token())
-        var h = SIPHeaders()
-        h.add(.via, newVia(dest.transport).description)
-        h.add(.maxForwards, "70")
-        h.add(.from, fromAddress.description)
-        h.add(.to, NameAddress(uri: target).description)
-        h.add(.callID, Self.token() + Self.token())
-        h.add(.cseq, CSeq(1, .invite).description)
-        h.add(.contact, contactHeader(for: dest.transport).description)
-        for f in capabilityHeaders() { h.add(f.name, f.value) }
-        h.add(.userAgent, configuration.productName)
-        for f in extraHeaders { h.add(f.name, f.value) }
-        if let offer {
-            h.add(.contentType, offer.contentType)
-        }
-        let request = SIPRequest(method: .invite, uri: .sip(target), headers: h, body: offer?.bytes ?? [])
-        let response = try await sendRequest(request, to: dest)
-        guard response.isSuccess else {
-            throw SIPRequestFailure(statusCode: response.statusCode, reasonPhrase: response.reasonPhrase)
-        }
-        var dialog = try Dialog.client(request: request, response: response)
-        let ack = dialog.makeRequest(.ack, via: newVia(dest.transport), contact: nil, sequence: 1)
-        let hop = nextHop(dialog, fallback: dest)
-        sendDirect(.request(ack), to: hop)
-        let call = SIPCall(id: dialog.id, request: request, isIncoming: false, userAgent: self)
-        var state = CallState(dialog: dialog, call: call, peer: hop)
-        state.ack = ack
-        state.established = true
-        state.localBody = offer
-        if let value = response.headers[.sessionExpires], let n = UInt32(value.split(separator: ";").first.map { String($0).filter { $0 != " " } } ?? "") {
-            let weRefresh = value.lowercased().contains("refresher=uac")
-            state.session = SessionTimer(interval: n, refresher: weRefresh ? .uac : .uas, weRefresh: weRefresh)
-        }
-        calls[dialog.id] = state
-        armSessionTimer(dialog.id)
-        return call
+                       extraHeaders: [SIPHeaderField] = [], onProgress: (@Sendable (Int) -> Void)? = nil) async throws -> SIPCall {
+        try await inviteWithAnswer(target, from: from, offer: offer, destination: destination, extraHeaders: extraHeaders,
+                                   onProgress: onProgress).call
     }
 
     /// Calls every registered contact of `aor` in q order until one answers (sequential forking).
     public func inviteRegistered(aor: String, from: NameAddress? = nil, offer: SessionBody?) async throws -> SIPCall {
-        let targets = bindings(for: aor)
-        var lastError: any Error = SIPRequestFailure(statusCode: 480, reasonPhrase: "Temporarily Unavailable")
-        for binding in targets {
-            guard let uri = binding.contact.uri.sipURI else { continue }
-            // Reach phones behind NAT at the address their REGISTER came from.
-            let dest = binding.source.flatMap(Self.parseEndpoint) ?? Self.endpoint(for: .sip(uri), defaultTransport: .udp)
-            do {
-                return try await invite(uri, from: from, offer: offer, destination: dest)
-            } catch {
-                lastError = error
-            }
-        }
-        throw lastError
+        try await inviteRegisteredWithAnswer(aor: aor, from: from, offer: offer).call
     }
 
     func newVia(_ transport: SIPTransportProtocol) -> Via {
@@ -87,6 +36,7 @@ extension SIPUserAgent {
             do {
                 let (key, events) = try layer.send(request, reliable: destination.transport.isReliable)
                 clientDestinations[key] = destination
+                if request.method == .invite { trackOutgoingInvite(request, key: key, destination: destination) }
                 waiters[key] = cont
                 perform(events, source: nil)
             } catch {

@@ -64,6 +64,9 @@ public actor SIPUserAgent {
     public internal(set) var completedCalls = 0
     /// Set once `run()` is cancelled: new requests fail at once instead of waiting for a loop that has ended.
     var stopping = false
+    /// INVITEs of ours without a final response, for CANCEL (SIPUserAgent+Cancel.swift).
+    var outgoingInvites: [TransactionKey: OutgoingInvite] = [:]
+    var progressHandlers: [TransactionKey: @Sendable (Int) -> Void] = [:]
 
     public init(configuration: SIPUserAgentConfiguration, delegate: any SIPUserAgentDelegate,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
@@ -162,6 +165,7 @@ public actor SIPUserAgent {
             case .cancelled(let key):
                 cancelPendingInvite(key)
             case .response(let response, let key):
+                if key.method == .invite { outgoingInviteProgress(key, status: response.statusCode) }
                 if response.isFinal, let waiter = waiters.removeValue(forKey: key) {
                     waiter.resume(returning: response)
                 } else if response.isSuccess {
@@ -171,6 +175,7 @@ public actor SIPUserAgent {
                 resendAckIfNeeded(response)
             case .timedOut(let key), .transportError(let key):
                 let failed = { if case .timedOut = e { return 408 } else { return 503 } }()
+                if key.method == .invite { outgoingInviteProgress(key, status: nil) }
                 if let waiter = waiters.removeValue(forKey: key) {
                     waiter.resume(throwing: SIPRequestFailure(statusCode: failed, reasonPhrase: SIPResponse.defaultReason(failed)))
                 }

@@ -19,8 +19,9 @@ public struct SessionBody: Hashable, Sendable {
 public enum SIPCallDecision: Hashable, Sendable {
     /// Answer with this SDP; `ringFirst` sends 180 Ringing before the 200.
     case answer(SessionBody, ringFirst: Bool = true)
-    /// Refuse with a final status (486 Busy Here, 480, 603, 404...).
-    case reject(status: Int)
+    /// Refuse with a final status (486 Busy Here, 480, 603, 404...); `retryAfter` seconds add a
+    /// Retry-After header (RFC 3261 §20.33), e.g. to a 503 from a draining or full node.
+    case reject(status: Int, retryAfter: Int? = nil)
 }
 
 /// Why a call ended.

@@ -82,6 +82,61 @@ struct SIPpInteropTests {
     }
 }
 
+extension SIPpInteropTests {
+    /// RFC 3261 §9.1 against SIPp as a phone that rings and never answers: cancelling the task that
+    /// awaits `invite` sends CANCEL; SIPp answers it 200 and the INVITE 487, and checks our ACK.
+    @Test("cancelling our ringing INVITE sends CANCEL; the phone's 487 ends it", .timeLimit(.minutes(1)))
+    func cancelRingingInvite() async throws {
+        let sipp = try ExternalTool.path("sipp")
+        let dir = ExternalTool.temporaryDirectory("cancel")
+        let sippPort = ExternalTool.freeUDPPort()
+        let calls = 5
+        let args = ["-sf", ExternalTool.infraFile("sipp/uas_ring_expect_cancel.xml"), "-i", "127.0.0.1", "-p", "\(sippPort)",
+                    "-m", "\(calls)", "-timeout", "60s", "-nostdin", "-trace_err", "-error_file", dir.appendingPathComponent("errors.log").path]
+        try await withUserAgent(delegate: RecordingDelegate()) { ua, _ in
+            try await withThrowingTaskGroup(of: Int32?.self) { group in
+                group.addTask { try await ExternalTool.run(sipp, args, outputFile: dir.appendingPathComponent("sipp.out")) }
+                group.addTask {
+                    let target = SIPURI(user: "phone", host: "127.0.0.1", port: sippPort)
+                    for _ in 0..<calls {
+                        let (ringing, ring) = AsyncStream.makeStream(of: Int.self)
+                        let attempt = Task { try await ua.invite(target, offer: RecordingDelegate.sdp(), onProgress: { ring.yield($0) }) }
+                        var it = ringing.makeAsyncIterator()
+                        #expect(await it.next() == 180)
+                        attempt.cancel()
+                        let failure = await #expect(throws: SIPRequestFailure.self) { _ = try await attempt.value }
+                        #expect(failure?.statusCode == 487)
+                    }
+                    return nil
+                }
+                var sippStatus: Int32?
+                for try await r in group where r != nil { sippStatus = r }
+                #expect(sippStatus == 0, "SIPp did not see CANCEL/ACK as expected; see \(dir.path)")
+            }
+            #expect(await ua.activeCallCount == 0)
+        }
+    }
+}
+
+extension SIPpInteropTests {
+    /// A draining or full node refuses with 503 and says when to come back (RFC 3261 §21.5.4):
+    /// SIPp's scenario fails the call unless the 503 carries a numeric Retry-After.
+    @Test("a 503 refusal carries Retry-After", .timeLimit(.minutes(1)))
+    func rejectCarriesRetryAfter() async throws {
+        let sipp = try ExternalTool.path("sipp")
+        let dir = ExternalTool.temporaryDirectory("retry-after")
+        try await withUserAgent(delegate: RecordingDelegate(rejectStatus: 503, retryAfter: 30)) { _, transport in
+            let port = transport.udpAddress.port!
+            let status = try await ExternalTool.run(sipp, [
+                "-sf", ExternalTool.infraFile("sipp/uac_expect_503_retry_after.xml"), "127.0.0.1:\(port)", "-i", "127.0.0.1",
+                "-p", "\(ExternalTool.freeUDPPort())", "-m", "3", "-timeout", "30s", "-nostdin",
+                "-trace_err", "-error_file", dir.appendingPathComponent("errors.log").path,
+            ], outputFile: dir.appendingPathComponent("sipp.out"))
+            #expect(status == 0, "SIPp did not see 503 with Retry-After; see \(dir.path)")
+        }
+    }
+}
+
 /// SIPp's "Aborting call on unexpected message" lines from an -error_file.
 func sippAborts(_ file: URL) throws -> [String] {
     let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""

@@ -13,8 +13,10 @@ final class RecordingDelegate: SIPUserAgentDelegate {
     private let continuation: AsyncStream<SIPCallEndReason>.Continuation
     let modifications = Mutex<[String]>([])
     let rejectStatus: Int?
+    let retryAfter: Int?
 
-    init(rejectStatus: Int? = nil) {
+    init(rejectStatus: Int? = nil, retryAfter: Int? = nil) {
+        self.retryAfter = retryAfter
         (ended, continuation) = AsyncStream.makeStream()
         self.rejectStatus = rejectStatus
     }
@@ -27,7 +29,7 @@ final class RecordingDelegate: SIPUserAgentDelegate {
     }
 
     func incomingCall(_ call: SIPCall, offer: SessionBody?) async -> SIPCallDecision {
-        if let rejectStatus { return .reject(status: rejectStatus) }
+        if let rejectStatus { return .reject(status: rejectStatus, retryAfter: retryAfter) }
         return .answer(Self.sdp(), ringFirst: true)
     }
 
