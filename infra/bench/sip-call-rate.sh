@@ -27,13 +27,20 @@ run_sipp() { # port rate -> prints "ok failed"
   echo "${ok:-0} ${failed:-?}"
 }
 
+# Polls a readiness check for up to 10 s (startup, not ordering); on failure shows the log and stops.
+wait_for() { # name log command...
+  local name=$1 log=$2; shift 2
+  for _ in $(seq 100); do "$@" && return 0; sleep 0.1; done
+  echo "$name did not start; its log:" >&2; cat "$log" >&2; exit 1
+}
+
 best_ours=0; best_kam=0
 printf "%-8s %-22s %-22s\n" rate "sip-test-ua ok/failed" "kamailio ok/failed"
 for rate in "${rates[@]}"; do
   port=$(( 20000 + RANDOM % 20000 ))
   "$ua" --port "$port" --no-tcp --no-ring >"$work/ua.log" 2>&1 &
   uapid=$!
-  until grep -q READY "$work/ua.log"; do sleep 0.1; done
+  wait_for "sip-test-ua" "$work/ua.log" grep -q READY "$work/ua.log"
   read -r ok_u failed_u <<< "$(run_sipp "$port" "$rate")"
   kill "$uapid"; wait "$uapid" 2>/dev/null || true
 
@@ -41,7 +48,7 @@ for rate in "${rates[@]}"; do
   sed "s/BENCH_PORT/$kport/" "$root/infra/bench/kamailio-stateless-responder.cfg" > "$work/k.cfg"
   kamailio -f "$work/k.cfg" -DD -E -P "$work/k.pid" >"$work/k.log" 2>&1 &
   kpid=$!
-  until ss -lun | grep -q ":$kport "; do sleep 0.1; done
+  wait_for "kamailio" "$work/k.log" bash -c "ss -lun | grep -q ':$kport '"
   read -r ok_k failed_k <<< "$(run_sipp "$kport" "$rate")"
   kill "$kpid"; wait "$kpid" 2>/dev/null || true
 
