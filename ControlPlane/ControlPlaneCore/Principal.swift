@@ -25,6 +25,8 @@ public enum Permission: String, Sendable, CaseIterable, Comparable {
     case configWrite = "config_write"
     case keysManage = "keys_manage"
     case usersManage = "users_manage"
+    /// Change agents' states (log in, ready, break, log out): admins and supervisors.
+    case agentControl = "agent_control"
     case platform = "platform"
     case node = "node"
 
@@ -33,8 +35,8 @@ public enum Permission: String, Sendable, CaseIterable, Comparable {
     static func granted(to role: Role) -> Set<Permission> {
         switch role {
         case .platformStaff: [.platform]
-        case .tenantAdmin: [.tenantRead, .tenantWrite, .configRead, .configWrite, .keysManage, .usersManage]
-        case .supervisor: [.tenantRead, .configRead]
+        case .tenantAdmin: [.tenantRead, .tenantWrite, .configRead, .configWrite, .keysManage, .usersManage, .agentControl]
+        case .supervisor: [.tenantRead, .configRead, .agentControl]
         case .agent: [.tenantRead]
         }
     }
@@ -45,7 +47,7 @@ public enum Permission: String, Sendable, CaseIterable, Comparable {
             switch scope {
             case .admin: permissions.formUnion(granted(to: .tenantAdmin))
             case .configRead: permissions.insert(.configRead)
-            case .configWrite: permissions.formUnion([.configRead, .configWrite])
+            case .configWrite: permissions.formUnion([.configRead, .configWrite, .agentControl])
             case .keysManage: permissions.insert(.keysManage)
             case .usersManage: permissions.insert(.usersManage)
             }

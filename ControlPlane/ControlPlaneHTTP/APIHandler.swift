@@ -14,6 +14,8 @@ struct APIHandler: APIProtocol {
     let loginThrottle: LoginThrottle
     let unknownUserHash: String
     let eventHub: EventHub
+    /// Wakes nodes' long-polls for agent commands.
+    let agentCommandSignal = WakeSignal()
     let baseLogger: Logger
 
     /// The request's logger (carries the request id), or the service logger.

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import ControlPlanePostgres
 import Foundation
 import Hummingbird
@@ -83,6 +84,18 @@ struct ControlPlaneHarness {
             Reply(status: Int(response.status.code), contentType: response.headers[.contentType],
                   body: Data(buffer: response.body))
         }
+    }
+
+    /// Like `call`, on a connection of its own (the test client has one connection and runs one
+    /// request at a time): for a request that waits (a long-poll) while the test makes others.
+    func callOnOwnConnection(_ method: HTTPRequest.Method, _ path: String, token: String) async throws -> Reply {
+        guard let port = client.port else { throw HarnessError("the test server has no port") }
+        var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+        request.method = .init(rawValue: method.rawValue)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(60))
+        let body = try await response.body.collect(upTo: 1 << 20)
+        return Reply(status: Int(response.status.code), contentType: response.headers.first(name: "Content-Type"), body: Data(buffer: body))
     }
 
     /// Signs up a tenant; returns (tenant id, admin API key, admin email).

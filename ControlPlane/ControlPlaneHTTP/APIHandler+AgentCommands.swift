@@ -1,0 +1,83 @@
+import ControlPlaneAPI
+import ControlPlaneCore
+import ControlPlanePostgres
+import Foundation
+
+// Agent state set through the API and applied by the node that homes the tenant (issue 6).
+extension APIHandler {
+    func setAgentState(_ input: Operations.SetAgentState.Input) async throws -> Operations.SetAgentState.Output {
+        let principal = try RequestPrincipal.require()
+        let tenantID = try principal.tenant(for: .agentControl)
+        let agentID = try uuid(input.path.agentId, field: "agentId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let reason = body.reason?.trimmingCharacters(in: .whitespaces)
+        switch body.state {
+        case ._break:
+            guard let reason, !reason.isEmpty else {
+                throw ControlPlaneError.invalid("reason", "a break needs a reason code (e.g. lunch, training)")
+            }
+            try InputValidation.check([InputValidation.text(reason, field: "reason", max: 64)])
+        case .available, .loggedOut:
+            guard reason == nil || reason!.isEmpty else {
+                throw ControlPlaneError.invalid("reason", "only a break takes a reason")
+            }
+        }
+        var requestedBy: UUID?
+        if case .user(let id, _, _) = principal.kind { requestedBy = id }
+        let logger = self.logger
+        guard let command = try await database.tenant(tenantID, { c in
+            try await AgentCommandRepository.create(c, tenantID: tenantID, agentID: agentID, state: body.state.rawValue,
+                                                    reason: body.state == ._break ? reason : nil, requestedBy: requestedBy, logger: logger)
+        }) else { throw ControlPlaneError.notFound("agent") }
+        await agentCommandSignal.notify()
+        return .accepted(.init(body: .json(.init(command))))
+    }
+
+    func getAgentCommand(_ input: Operations.GetAgentCommand.Input) async throws -> Operations.GetAgentCommand.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
+        let id = try uuid(input.path.commandId, field: "commandId")
+        let logger = self.logger
+        guard let command = try await database.tenant(tenantID, { c in
+            try await AgentCommandRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        }) else { throw ControlPlaneError.notFound("agent command") }
+        return .ok(.init(body: .json(.init(command))))
+    }
+
+    func nodePollAgentCommands(_ input: Operations.NodePollAgentCommands.Input) async throws -> Operations.NodePollAgentCommands.Output {
+        let nodeID = try requireNode()
+        let wait = min(max(input.query.waitSeconds ?? 25, 0), 30)
+        let deadline = ContinuousClock.now + .seconds(wait)
+        let logger = self.logger
+        while true {
+            let seen = await agentCommandSignal.generation
+            let commands = try await database.platform { c in
+                try await AgentCommandRepository.deliver(c, nodeID: nodeID, logger: logger)
+            }
+            if !commands.isEmpty || ContinuousClock.now >= deadline {
+                return .ok(.init(body: .json(.init(commands: commands.map(Components.Schemas.AgentCommand.init)))))
+            }
+            await agentCommandSignal.wait(after: seen, until: deadline)
+            try Task.checkCancellation() // the node went away
+        }
+    }
+
+    func nodeReportAgentCommand(_ input: Operations.NodeReportAgentCommand.Input) async throws -> Operations.NodeReportAgentCommand.Output {
+        let nodeID = try requireNode()
+        let id = try uuid(input.path.commandId, field: "commandId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        try InputValidation.check([body.detail.flatMap { InputValidation.text($0, field: "detail", max: 500) }])
+        let logger = self.logger
+        guard try await database.platform({ c in
+            try await AgentCommandRepository.complete(c, nodeID: nodeID, id: id, applied: body.applied, detail: body.detail, logger: logger)
+        }) else { throw ControlPlaneError.notFound("agent command delivered to this node") }
+        return .noContent(.init())
+    }
+}
+
+extension Components.Schemas.AgentCommand {
+    init(_ r: AgentCommandRecord) {
+        self.init(id: r.id.wire, tenantId: r.tenantID.wire, agentId: r.agentID.wire, state: .init(rawValue: r.state) ?? .available,
+                  reason: r.reason, status: .init(rawValue: r.status) ?? .pending, detail: r.detail, createdAt: r.createdAt,
+                  completedAt: r.completedAt)
+    }
+}

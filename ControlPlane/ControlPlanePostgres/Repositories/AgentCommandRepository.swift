@@ -1,0 +1,76 @@
+import ControlPlaneCore
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A requested agent state change and what became of it.
+public struct AgentCommandRecord: Sendable, Hashable {
+    public var id: UUID
+    public var tenantID: UUID
+    public var agentID: UUID
+    public var state: String
+    public var reason: String?
+    public var status: String
+    public var detail: String?
+    public var nodeID: UUID?
+    public var createdAt: Date
+    public var completedAt: Date?
+}
+
+/// Agent state commands: created in tenant scope, delivered and completed in platform scope for the
+/// node that homes the tenant (never across tenants it does not home).
+public enum AgentCommandRepository {
+    static let columns = "id, tenant_id, agent_id, state, reason, status, detail, node_id, created_at, completed_at"
+
+    static func decode(_ rows: PostgresRowSequence) async throws -> [AgentCommandRecord] {
+        var result: [AgentCommandRecord] = []
+        for try await (id, tenant, agent, state, reason, status, detail, node, created, completed) in rows.decode(
+            (UUID, UUID, UUID, String, String?, String, String?, UUID?, Date, Date?).self) {
+            result.append(AgentCommandRecord(id: id, tenantID: tenant, agentID: agent, state: state, reason: reason, status: status,
+                                             detail: detail, nodeID: node, createdAt: created, completedAt: completed))
+        }
+        return result
+    }
+
+    /// Records a request (tenant scope). Nil if the agent is not the tenant's.
+    public static func create(_ c: PostgresConnection, tenantID: UUID, agentID: UUID, state: String, reason: String?,
+                              requestedBy: UUID?, logger: Logger) async throws -> AgentCommandRecord? {
+        let id = UUID()
+        return try await decode(c.query("""
+            INSERT INTO agent_commands (id, tenant_id, agent_id, state, reason, requested_by)
+            SELECT \(id), \(tenantID), a.id, \(state), \(reason), \(requestedBy) FROM agents a
+             WHERE a.id = \(agentID) AND a.tenant_id = \(tenantID)
+            RETURNING \(unescaped: columns)
+            """, logger: logger)).first
+    }
+
+    public static func get(_ c: PostgresConnection, tenantID: UUID, id: UUID, logger: Logger) async throws -> AgentCommandRecord? {
+        try await decode(c.query("""
+            SELECT \(unescaped: columns) FROM agent_commands WHERE id = \(id) AND tenant_id = \(tenantID)
+            """, logger: logger)).first
+    }
+
+    /// Hands the node the open commands of the tenants it homes (platform scope), oldest first, and
+    /// marks them delivered to it. A command delivered to another node (the tenant moved) is handed
+    /// again: the new home is the one that must apply it.
+    public static func deliver(_ c: PostgresConnection, nodeID: UUID, limit: Int = 100, logger: Logger) async throws -> [AgentCommandRecord] {
+        try await decode(c.query("""
+            UPDATE agent_commands SET status = 'delivered', node_id = \(nodeID), delivered_at = now()
+             WHERE id IN (SELECT ac.id FROM agent_commands ac JOIN tenant_placements p ON p.tenant_id = ac.tenant_id
+                           WHERE p.node_id = \(nodeID)
+                             AND (ac.status = 'pending' OR (ac.status = 'delivered' AND ac.node_id IS DISTINCT FROM \(nodeID)))
+                           ORDER BY ac.created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: columns)
+            """, logger: logger)).sorted { $0.createdAt < $1.createdAt }
+    }
+
+    /// The node reports the outcome of a command delivered to it. False if it is not that node's.
+    public static func complete(_ c: PostgresConnection, nodeID: UUID, id: UUID, applied: Bool, detail: String?,
+                                logger: Logger) async throws -> Bool {
+        try await decode(c.query("""
+            UPDATE agent_commands SET status = \(applied ? "applied" : "failed"), detail = \(detail), completed_at = now()
+             WHERE id = \(id) AND node_id = \(nodeID) AND status IN ('delivered', 'applied', 'failed')
+            RETURNING \(unescaped: columns)
+            """, logger: logger)).count == 1
+    }
+}
