@@ -42,6 +42,12 @@ struct MediaNodeApplication {
         let callService = CallService(runtime: runtime, userAgent: userAgent, drainDeadline: .seconds(settings.drainSeconds),
                                       logger: Logger(label: "call-service"))
 
+        let commands = AgentCommandPoller(logger: Logger(label: "agent-commands"),
+                                          clientProvider: { await channelBox.channel?.authenticatedClient() }) { command in
+            await runtime.applyAgentCommand(tenant: command.tenantId, agent: command.agentId, state: command.state.rawValue,
+                                            reason: command.reason)
+        }
+
         let groupBox = GroupBox()
         let channel = NodeChannel(
             configuration: .init(nodeName: settings.name, bootstrapToken: settings.bootstrapToken,
@@ -62,6 +68,7 @@ struct MediaNodeApplication {
         let group = ServiceGroup(configuration: .init(
             services: [
                 .init(service: channel),
+                .init(service: commands),
                 .init(service: uploader),
                 .init(service: shipper),
                 .init(service: callService),
