@@ -6,6 +6,7 @@ package import ServiceLifecycle
 /// Long-polls the control plane for agent state commands of the tenants this node homes, hands
 /// each to `apply` (the call runtime's ACD) and reports the outcome. A command whose result could
 /// not be reported is handed out again by the control plane; applying a state twice is harmless.
+/// The client must allow requests longer than `waitSeconds` (`NodeChannel.authenticatedClient(timeout:)`).
 package final class AgentCommandPoller: Service, Sendable {
     package typealias Command = Components.Schemas.AgentCommand
     /// Applies a command; returns nil when done, or why it could not be (for the person who asked).

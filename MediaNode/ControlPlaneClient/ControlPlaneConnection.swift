@@ -19,6 +19,11 @@ package struct ControlPlaneConnection: Sendable {
         self.timeout = timeout
     }
 
+    /// The same server with another per-request deadline (long-polls outlast the default).
+    package func withTimeout(_ timeout: TimeAmount) -> ControlPlaneConnection {
+        ControlPlaneConnection(serverURL: serverURL, httpClient: httpClient, timeout: timeout)
+    }
+
     /// A client without credentials (registration).
     package func anonymousClient() -> Client {
         makeClient(middlewares: [])

@@ -1,6 +1,7 @@
 package import ControlPlaneAPI
 package import Foundation
 package import Logging
+package import NIOCore
 import OpenAPIRuntime
 package import ServiceLifecycle
 
@@ -101,6 +102,11 @@ package actor NodeChannel: Service {
     /// A client carrying the node credential, or nil before registration.
     package func authenticatedClient() -> Client? {
         identity.map { connection.client(credential: $0.credential) }
+    }
+
+    /// An authenticated client whose requests may take up to `timeout` (for long-polls).
+    package func authenticatedClient(timeout: TimeAmount) -> Client? {
+        identity.map { connection.withTimeout(timeout).client(credential: $0.credential) }
     }
 
     package func run() async throws {

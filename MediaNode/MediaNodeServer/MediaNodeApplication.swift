@@ -42,8 +42,8 @@ struct MediaNodeApplication {
         let callService = CallService(runtime: runtime, userAgent: userAgent, drainDeadline: .seconds(settings.drainSeconds),
                                       logger: Logger(label: "call-service"))
 
-        let commands = AgentCommandPoller(logger: Logger(label: "agent-commands"),
-                                          clientProvider: { await channelBox.channel?.authenticatedClient() }) { command in
+        let commands = AgentCommandPoller(waitSeconds: 25, logger: Logger(label: "agent-commands"),
+                                          clientProvider: { await channelBox.channel?.authenticatedClient(timeout: .seconds(40)) }) { command in
             await runtime.applyAgentCommand(tenant: command.tenantId, agent: command.agentId, state: command.state.rawValue,
                                             reason: command.reason)
         }

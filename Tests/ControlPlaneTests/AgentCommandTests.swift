@@ -1,4 +1,6 @@
+import ControlPlaneClient
 import Foundation
+import Synchronization
 import Testing
 
 @Suite("Agent state commands: API → home node (long-poll) → result")
@@ -63,6 +65,32 @@ struct AgentCommandTests {
             #expect(failed["status"] as? String == "failed")
             #expect(failed["detail"] as? String == "the agent's phone is not registered")
             #expect(try await h.call(.get, "/v1/agent-commands/\(readyID)", token: otherKey).status == 404)
+        }
+    }
+
+    @Test("the media node's poller (generated client, real HTTP) receives a command, applies it and its report lands")
+    func nodePollerRoundTrip() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (_, key, _) = try await h.signup("acme")
+            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li", "extension": "1001", "sipUsername": "li"])
+            let agentID = try #require(agent.string("agent", "id"))
+            let node = try await NodeChannelTests.registerNode(h, name: "node-1")
+            _ = try await h.call(.get, "/v1/node/config", token: node.credential)
+            let port = try #require(h.client.port)
+            let client = ControlPlaneConnection(serverURL: URL(string: "http://127.0.0.1:\(port)")!, timeout: .seconds(40))
+                .client(credential: node.credential)
+            let applied = Mutex<[String]>([])
+            let poller = AgentCommandPoller(waitSeconds: 20, clientProvider: { client }) { command in
+                applied.withLock { $0.append("\(command.agentId) \(command.state.rawValue) \(command.reason ?? "-")") }
+                return command.state == .loggedOut ? "the agent is on a call; log out after it ends" : nil
+            }
+            _ = try await h.call(.put, "/v1/agents/\(agentID)/state", token: key, json: ["state": "break", "reason": "training"])
+            let logout = try await h.call(.put, "/v1/agents/\(agentID)/state", token: key, json: ["state": "logged_out"])
+            try await poller.pollOnce()
+            #expect(applied.withLock { $0 } == ["\(agentID) break training", "\(agentID) logged_out -"])
+            let outcome = try await h.call(.get, "/v1/agent-commands/\(try #require(logout["id"] as? String))", token: key)
+            #expect(outcome["status"] as? String == "failed")
+            #expect(outcome["detail"] as? String == "the agent is on a call; log out after it ends")
         }
     }
 }

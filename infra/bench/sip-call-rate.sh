@@ -24,7 +24,8 @@ run_sipp() { # port rate -> prints "ok failed"
   local ok failed
   ok=$(grep -E "Successful call" "$work/sipp.out" | tail -1 | awk -F'|' '{gsub(/ /,"",$3); print $3}')
   failed=$(grep -E "Failed call" "$work/sipp.out" | tail -1 | awk -F'|' '{gsub(/ /,"",$3); print $3}')
-  echo "${ok:-0} ${failed:-?}"
+  achieved=$(grep -E "Call Rate" "$work/sipp.out" | tail -1 | awk -F'|' '{gsub(/ /,"",$3); sub(/cps/,"",$3); print $3}')
+  echo "${ok:-0} ${failed:-?} ${achieved:-?}"
 }
 
 # Polls a readiness check for up to 10 s (startup, not ordering); on failure shows the log and stops.
@@ -35,13 +36,14 @@ wait_for() { # name log command...
 }
 
 best_ours=0; best_kam=0
-printf "%-8s %-22s %-22s\n" rate "sip-test-ua ok/failed" "kamailio ok/failed"
+# "achieved" is SIPp's cumulative call rate: above SIPp's own limit it falls below the asked rate.
+printf "%-8s %-32s %-32s\n" rate "sip-test-ua ok/failed@achieved" "kamailio ok/failed@achieved"
 for rate in "${rates[@]}"; do
   port=$(( 20000 + RANDOM % 20000 ))
   "$ua" --port "$port" --no-tcp --no-ring >"$work/ua.log" 2>&1 &
   uapid=$!
   wait_for "sip-test-ua" "$work/ua.log" grep -q READY "$work/ua.log"
-  read -r ok_u failed_u <<< "$(run_sipp "$port" "$rate")"
+  read -r ok_u failed_u cps_u <<< "$(run_sipp "$port" "$rate")"
   kill "$uapid"; wait "$uapid" 2>/dev/null || true
 
   kport=$(( 20000 + RANDOM % 20000 ))
@@ -49,12 +51,13 @@ for rate in "${rates[@]}"; do
   kamailio -f "$work/k.cfg" -DD -E -P "$work/k.pid" >"$work/k.log" 2>&1 &
   kpid=$!
   wait_for "kamailio" "$work/k.log" bash -c "ss -lun | grep -q ':$kport '"
-  read -r ok_k failed_k <<< "$(run_sipp "$kport" "$rate")"
+  read -r ok_k failed_k cps_k <<< "$(run_sipp "$kport" "$rate")"
   kill "$kpid"; wait "$kpid" 2>/dev/null || true
 
-  printf "%-8s %-22s %-22s\n" "$rate" "$ok_u/$failed_u" "$ok_k/$failed_k"
-  [ "$failed_u" = "0" ] && [ "$ok_u" -gt 0 ] && best_ours=$rate
-  [ "$failed_k" = "0" ] && [ "$ok_k" -gt 0 ] && best_kam=$rate
+  printf "%-8s %-32s %-32s\n" "$rate" "$ok_u/$failed_u@${cps_u}cps" "$ok_k/$failed_k@${cps_k}cps"
+  # The best is the highest rate SIPp achieved in a run without failures.
+  if [ "$failed_u" = "0" ] && [ "$ok_u" -gt 0 ]; then best_ours=$(awk -v a="$best_ours" -v b="$cps_u" 'BEGIN { print (b > a ? b : a) }'); fi
+  if [ "$failed_k" = "0" ] && [ "$ok_k" -gt 0 ]; then best_kam=$(awk -v a="$best_kam" -v b="$cps_k" 'BEGIN { print (b > a ? b : a) }'); fi
 done
-echo "highest zero-failure rate: sip-test-ua=${best_ours} cps, kamailio-stateless=${best_kam} cps"
-if [ "$best_kam" -gt 0 ]; then awk -v a="$best_ours" -v b="$best_kam" 'BEGIN { printf "ratio ours/kamailio = %.2f\n", a/b }'; fi
+echo "highest achieved zero-failure rate: sip-test-ua=${best_ours} cps, kamailio-stateless=${best_kam} cps"
+if awk -v b="$best_kam" 'BEGIN { exit !(b > 0) }'; then awk -v a="$best_ours" -v b="$best_kam" 'BEGIN { printf "ratio ours/kamailio = %.2f\n", a/b }'; fi
