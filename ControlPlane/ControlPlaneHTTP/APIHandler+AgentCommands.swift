@@ -2,6 +2,7 @@ import ControlPlaneAPI
 import ControlPlaneCore
 import ControlPlanePostgres
 import Foundation
+import ServiceLifecycle
 
 // Agent state set through the API and applied by the node that homes the tenant (issue 6).
 extension APIHandler {
@@ -53,10 +54,16 @@ extension APIHandler {
             let commands = try await database.platform { c in
                 try await AgentCommandRepository.deliver(c, nodeID: nodeID, logger: logger)
             }
-            if !commands.isEmpty || ContinuousClock.now >= deadline {
+            if !commands.isEmpty || ContinuousClock.now >= deadline || Task.isShuttingDownGracefully {
                 return .ok(.init(body: .json(.init(commands: commands.map(Components.Schemas.AgentCommand.init)))))
             }
-            await agentCommandSignal.wait(after: seen, until: deadline)
+            // The server waits for requests in flight when it shuts down: a long-poll ends at once then.
+            let signal = agentCommandSignal
+            await withGracefulShutdownHandler {
+                await signal.wait(after: seen, until: deadline)
+            } onGracefulShutdown: {
+                Task { await signal.notify() }
+            }
             try Task.checkCancellation() // the node went away
         }
     }

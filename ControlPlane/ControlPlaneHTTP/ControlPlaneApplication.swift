@@ -19,6 +19,7 @@ public func buildControlPlane(
     postgres: PostgresClient,
     metrics: PrometheusCollectorRegistry = PrometheusCollectorRegistry(),
     extraServices: [any Service] = [],
+    onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
     logger: Logger
 ) async throws -> some ApplicationProtocol {
     let database = Database(client: postgres, logger: logger)
@@ -47,6 +48,7 @@ public func buildControlPlane(
         router: router,
         server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "call-center"),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     app.addServices(postgres, liveness)
     app.addServices(extraServices)

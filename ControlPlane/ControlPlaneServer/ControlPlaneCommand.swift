@@ -64,10 +64,11 @@ func serve(options: CommonOptions, databaseURL: String, bootstrapToken: String?,
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
     let postgres = PostgresClient(configuration: url.applicationRole, backgroundLogger: logger)
     let configuration = options.configuration(bootstrapToken: bootstrapToken)
+    // `onReady` runs once the listener is bound (with the real port, also for --port 0).
     let app = try await buildControlPlane(configuration: configuration, postgres: postgres, metrics: registry,
-                                          extraServices: extraServices, logger: logger)
+                                          extraServices: extraServices, onServerRunning: onReady, logger: logger)
     if let (email, password) = staff {
-        try await withPostgresClient(url.applicationRole, logger: logger) { client in
+        _ = try await withPostgresClient(url.applicationRole, logger: logger) { client in
             try await bootstrapPlatformStaff(postgres: client, email: email, password: password,
                                              bcryptCost: configuration.bcryptCost, logger: logger)
         }
@@ -76,7 +77,6 @@ func serve(options: CommonOptions, databaseURL: String, bootstrapToken: String?,
         services: [.init(service: app, successTerminationBehavior: .gracefullyShutdownGroup,
                          failureTerminationBehavior: .gracefullyShutdownGroup)],
         gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-    await onReady(configuration.port)
     try await group.run()
 }
 

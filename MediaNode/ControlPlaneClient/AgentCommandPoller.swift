@@ -29,7 +29,8 @@ package final class AgentCommandPoller: Service, Sendable {
     }
 
     package func run() async throws {
-        try await cancelWhenGracefulShutdown {
+        // Shutdown cancels the poll in flight; that is the normal end, not a failure of the service.
+        try? await cancelWhenGracefulShutdown {
             var failures = 0
             while !Task.isCancelled {
                 do {
@@ -38,7 +39,7 @@ package final class AgentCommandPoller: Service, Sendable {
                 } catch {
                     if Task.isCancelled { return }
                     if failures == 0 { self.logger.warning("agent commands unavailable; retrying", metadata: ["error": "\(error)"]) }
-                    try await Task.sleep(for: self.backoff.delay(attempt: failures))
+                    try? await Task.sleep(for: self.backoff.delay(attempt: failures))
                     failures += 1
                 }
             }
