@@ -417,7 +417,7 @@ let package = Package(
             name: "ControlPlaneTests",
             dependencies: [
                 "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "TestSupport", "PostgresSupport", "CallCenterModel",
-                "ControlPlaneClient",
+                "ControlPlaneClient", "NodeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

@@ -1,0 +1,151 @@
+import Foundation
+import HummingbirdWSTesting
+import NodeTestSupport
+import Synchronization
+import Testing
+
+/// The whole platform, all real: the control plane on PostgreSQL, the `media-node` executable
+/// registered to it, PJSIP (pjsua2) as the agent's phone and as the caller, and a WebSocket client
+/// as the agent desktop. Set-up goes through the public API like a customer's would.
+@Suite("System: a call through control plane, media node and PJSIP")
+struct SystemCallTests {
+    static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func mediaNodeExecutable() throws -> String {
+        var dir = Bundle.main.bundleURL
+        for _ in 0..<3 {
+            let candidate = dir.appendingPathComponent("media-node").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            dir = dir.deletingLastPathComponent()
+        }
+        throw HarnessError("media-node is not built next to the tests (swift build builds it)")
+    }
+
+    static func freeUDPPort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    @Test("DID → queue → agent phone: tones both ways, the CDR from the API matches what the phones measured, the desktop sees offered/answered/ended",
+          .timeLimit(.minutes(3)))
+    func wholeCall() async throws {
+        try await ControlPlaneHarness.run { h in
+            // The tenant, as a customer sets it up: queue, agent with a SIP secret, a number routed to the queue.
+            let (tenantID, key, _) = try await h.signup("acme")
+            let queue = try await h.call(.post, "/v1/queues", token: key, json: ["name": "Support", "config": ["strategy": "longest_idle"]])
+            let queueID = try #require(queue["id"] as? String)
+            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li Na", "extension": "1001", "sipUsername": "lina"])
+            let agentID = try #require(agent.string("agent", "id"))
+            let secret = try #require(agent["sipSecret"] as? String)
+            let domain = try #require(agent["sipDomain"] as? String)
+            let staff = try await h.staffToken()
+            let did = "+861012345678"
+            let number = try await h.call(.post, "/v1/platform/numbers", token: staff, json: ["e164": did])
+            let numberID = try #require(number["id"] as? String)
+            #expect(try await h.call(.put, "/v1/platform/numbers/\(numberID)/allocation", token: staff, json: ["tenantId": tenantID]).status == 200)
+            #expect(try await h.call(.put, "/v1/numbers/\(numberID)", token: key, json: ["type": "queue", "queueId": queueID]).status == 200)
+
+            // The media node registers and pulls the tenant's configuration.
+            let work = try TemporaryDirectory()
+            let port = try #require(h.client.port)
+            let sipPort = Self.freeUDPPort()
+            let node = try LineProcess(try Self.mediaNodeExecutable(), [
+                "serve", "--control-plane-url", "http://127.0.0.1:\(port)", "--bootstrap-token", ControlPlaneHarness.bootstrapToken,
+                "--sip-listen", "127.0.0.1:\(sipPort)", "--rtp-ports", "32000-32099", "--data-dir", work.path + "/node",
+                "--name", "system-test", "--drain-seconds", "2",
+            ])
+            defer { node.terminate() }
+            _ = try await node.waitForLineContaining("tenants=1", timeout: .seconds(30))
+
+            for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
+                let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
+                #expect(sox.waitForExit() == 0, "sox is needed (infra/deps/apt.txt)")
+            }
+
+            try await h.client.ws("/v1/events?token=\(key)") { inbound, outbound, _ in
+                var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
+                guard case .text(let ready)? = try await frames.next() else { Issue.record("no ready frame"); return }
+                #expect(ready.contains("stream.ready"))
+                let seen = Mutex<[(type: String, at: Double)]>([])
+                let (ended, endedSignal) = AsyncStream.makeStream(of: Void.self)
+                let (available, availableSignal) = AsyncStream.makeStream(of: Void.self)
+                async let reader: Void = {
+                    while case .text(let text)? = try await frames.next() {
+                        guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                              let type = object["type"] as? String else { continue }
+                        if type == "agent.state_changed", (object["data"] as? [String: Any])?["to"] as? String == "available" {
+                            availableSignal.yield()
+                        }
+                        guard type.hasPrefix("call.") else { continue }
+                        seen.withLock { $0.append((type, Date().timeIntervalSince1970)) }
+                        if type == "call.ended" { endedSignal.yield() }
+                    }
+                }()
+
+                let phones = try LineProcess("python3", [
+                    Self.repositoryRoot.appendingPathComponent("infra/node/pjsua2_callcenter.py").path,
+                    String(sipPort), domain, "lina", secret, did,
+                    work.path + "/agent.wav", work.path + "/caller.wav", work.path + "/agent-heard.wav", work.path + "/caller-heard.wav", "2",
+                ])
+                defer { phones.terminate() }
+                _ = try await phones.waitForLine("REGISTERED", timeout: .seconds(20))
+
+                // The supervisor makes the agent available through the API; the node applies it.
+                // The desktop sees the agent become available (agent.state_changed), then the call can come.
+                let command = try await h.call(.put, "/v1/agents/\(agentID)/state", token: key, json: ["state": "available"])
+                #expect(command.status == 202)
+                var availableIterator = available.makeAsyncIterator()
+                _ = await availableIterator.next()  // from the command, or from the node seeing the phone register
+
+                phones.send("CALL")
+                let ringing = Double(try await phones.waitForLine("AGENT_RINGING", timeout: .seconds(20)).split(separator: " ")[1]) ?? 0
+                let confirmed = Double(try await phones.waitForLine("AGENT_CONFIRMED", timeout: .seconds(20)).split(separator: " ")[1]) ?? 0
+                let hungUp = Double(try await phones.waitForLine("CALLER_HUNGUP", timeout: .seconds(20)).split(separator: " ")[1]) ?? 0
+                _ = try await phones.waitForLine("DONE", timeout: .seconds(20))
+                var endedIterator = ended.makeAsyncIterator()
+                _ = await endedIterator.next()
+
+                // The CDR reaches the API (the node spools it, then ships it).
+                var cdrs: [[String: Any]] = []
+                for _ in 0..<200 where cdrs.isEmpty {
+                    cdrs = try await h.call(.get, "/v1/cdrs", token: key).items
+                    if cdrs.isEmpty { try await Task.sleep(for: .milliseconds(50)) } // polling the API until the shipper delivered
+                }
+                let cdr = try #require(cdrs.first)
+                #expect(cdrs.count == 1)
+                #expect(cdr["disposition"] as? String == "answered")
+                #expect(cdr["did"] as? String == did)
+                #expect(cdr["agentId"] as? String == agentID)
+                #expect(cdr["queueId"] as? String == queueID)
+                #expect(cdr["hangupBy"] as? String == "caller")
+                let talk = Double(cdr["talkMs"] as? Int ?? -1)
+                #expect(abs(talk - (hungUp - confirmed) * 1000) < 100, "talk \(talk) ms vs measured \((hungUp - confirmed) * 1000) ms")
+                let ring = Double(cdr["ringMs"] as? Int ?? -1)
+                #expect(abs(ring - (confirmed - ringing) * 1000) < 100, "ring \(ring) ms vs measured \((confirmed - ringing) * 1000) ms")
+
+                #expect(try await h.call(.get, "/v1/agent-commands/\(try #require(command["id"] as? String))", token: key)["status"] as? String == "applied")
+                // A tone each way: the agent heard the caller's 600 Hz, the caller (after the queue) the agent's 1 kHz.
+                let agentHeard = try WAVSamples.read(work.path + "/agent-heard.wav")
+                let callerHeard = try WAVSamples.read(work.path + "/caller-heard.wav")
+                #expect(abs(WAVSamples.frequency(Array(agentHeard.suffix(8000).prefix(4000))) - 600) < 10)
+                #expect(abs(WAVSamples.frequency(Array(callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
+                let events = seen.withLock { $0 }
+                #expect(events.map(\.type) == ["call.offered", "call.answered", "call.ended"])
+                if let offered = events.first(where: { $0.type == "call.offered" }) {
+                    // Screen pop: the desktop's call.offered against the moment the agent's phone got the INVITE.
+                    print("screen-pop: call.offered reached the WebSocket client \(Int((offered.at - ringing) * 1000)) ms after the agent's phone rang")
+                }
+                try await outbound.close(.normalClosure, reason: nil)
+                _ = try? await reader
+            }
+        }
+    }
+}
