@@ -93,4 +93,24 @@ struct AgentCommandTests {
             #expect(outcome["detail"] as? String == "the agent is on a call; log out after it ends")
         }
     }
+
+    @Test("a command delivered but never reported (the node died in between) is handed out again after a minute")
+    func unreportedCommandIsRedelivered() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (_, key, _) = try await h.signup("acme")
+            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li", "extension": "1001", "sipUsername": "li"])
+            let agentID = try #require(agent.string("agent", "id"))
+            let node = try await NodeChannelTests.registerNode(h, name: "node-1")
+            _ = try await h.call(.get, "/v1/node/config", token: node.credential)
+            let command = try await h.call(.put, "/v1/agents/\(agentID)/state", token: key, json: ["state": "logged_out"])
+            let id = try #require(command["id"] as? String)
+            let poll = "/v1/node/agent-commands?waitSeconds=0"
+            #expect((try await h.call(.get, poll, token: node.credential)["commands"] as? [[String: Any]])?.count == 1)
+            #expect((try await h.call(.get, poll, token: node.credential)["commands"] as? [Any])?.isEmpty == true)
+            // The node restarts with the same identity; the delivery is now older than a minute.
+            try await h.admin.query("UPDATE agent_commands SET delivered_at = now() - interval '61 seconds' WHERE id = \(UUID(uuidString: id)!)")
+            let again = try #require(try await h.call(.get, poll, token: node.credential)["commands"] as? [[String: Any]])
+            #expect(again.map { $0["id"] as? String } == [id])
+        }
+    }
 }

@@ -52,13 +52,17 @@ public enum AgentCommandRepository {
 
     /// Hands the node the open commands of the tenants it homes (platform scope), oldest first, and
     /// marks them delivered to it. A command delivered to another node (the tenant moved) is handed
-    /// again: the new home is the one that must apply it.
-    public static func deliver(_ c: PostgresConnection, nodeID: UUID, limit: Int = 100, logger: Logger) async throws -> [AgentCommandRecord] {
+    /// again: the new home is the one that must apply it; so is one delivered more than
+    /// `redeliverAfterSeconds` ago without a result (the node died between receiving and reporting).
+    public static func deliver(_ c: PostgresConnection, nodeID: UUID, limit: Int = 100, redeliverAfterSeconds: Int = 60,
+                               logger: Logger) async throws -> [AgentCommandRecord] {
         try await decode(c.query("""
             UPDATE agent_commands SET status = 'delivered', node_id = \(nodeID), delivered_at = now()
              WHERE id IN (SELECT ac.id FROM agent_commands ac JOIN tenant_placements p ON p.tenant_id = ac.tenant_id
                            WHERE p.node_id = \(nodeID)
-                             AND (ac.status = 'pending' OR (ac.status = 'delivered' AND ac.node_id IS DISTINCT FROM \(nodeID)))
+                             AND (ac.status = 'pending'
+                                  OR (ac.status = 'delivered' AND (ac.node_id IS DISTINCT FROM \(nodeID)
+                                      OR ac.delivered_at < now() - make_interval(secs => \(redeliverAfterSeconds)))))
                            ORDER BY ac.created_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
             RETURNING \(unescaped: columns)
             """, logger: logger)).sorted { $0.createdAt < $1.createdAt }
