@@ -60,7 +60,7 @@ extension SIPUserAgent {
     /// RFC 3261 §9.1: Request-URI, Call-ID, From, To, CSeq number and Route as the INVITE; its top
     /// Via only (same branch); a non-INVITE client transaction of its own.
     func sendCancel(_ key: TransactionKey) {
-        guard var invite = outgoingInvites[key], let via = invite.request.headers[.via].flatMap({ _ in try? invite.request.headers.topVia() }),
+        guard var invite = outgoingInvites[key], let via = try? invite.request.headers.topVia(),
               let cseq = try? invite.request.headers.cseq() else { return }
         invite.cancelSent = true
         outgoingInvites[key] = invite
