@@ -23,18 +23,11 @@ extension SIPUserAgent {
                     onProgress: (@Sendable (Int) -> Void)? = nil) async throws -> SIPResponse {
         try Task.checkCancellation() // nothing sent yet: nothing to cancel
         let key = TransactionKey.client(branch: (try? request.headers.topVia().branch ?? "") ?? "", method: .invite)
-        progressHandlers[key] = onProgress
-        defer { progressHandlers[key] = nil } // if sending failed before the transaction took it
         return try await withTaskCancellationHandler {
-            try await sendRequest(request, to: destination)
+            try await sendRequest(request, to: destination, onProgress: onProgress)
         } onCancel: {
             Task { await self.cancelInvite(key) }
         }
-    }
-
-    /// Records the request of an INVITE client transaction (called when it is sent).
-    func trackOutgoingInvite(_ request: SIPRequest, key: TransactionKey, destination: SIPEndpoint) {
-        outgoingInvites[key] = OutgoingInvite(request: request, destination: destination, onProgress: progressHandlers.removeValue(forKey: key))
     }
 
     /// A response (or the end) of an INVITE client transaction.

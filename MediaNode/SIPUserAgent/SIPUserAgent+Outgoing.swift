@@ -27,7 +27,9 @@ extension SIPUserAgent {
     }
 
     /// Sends a request in a new client transaction and waits for its final response.
-    func sendRequest(_ request: SIPRequest, to destination: SIPEndpoint) async throws -> SIPResponse {
+    /// For an INVITE, `onProgress` is told each provisional status (see `sendInvite`).
+    func sendRequest(_ request: SIPRequest, to destination: SIPEndpoint,
+                     onProgress: (@Sendable (Int) -> Void)? = nil) async throws -> SIPResponse {
         try await withCheckedThrowingContinuation { (cont: CheckedContinuation<SIPResponse, any Error>) in
             if stopping {
                 cont.resume(throwing: SIPRequestFailure(statusCode: 503, reasonPhrase: "Shutting down"))
@@ -36,7 +38,9 @@ extension SIPUserAgent {
             do {
                 let (key, events) = try layer.send(request, reliable: destination.transport.isReliable)
                 clientDestinations[key] = destination
-                if request.method == .invite { trackOutgoingInvite(request, key: key, destination: destination) }
+                if request.method == .invite {
+                    outgoingInvites[key] = OutgoingInvite(request: request, destination: destination, onProgress: onProgress)
+                }
                 waiters[key] = cont
                 perform(events, source: nil)
             } catch {

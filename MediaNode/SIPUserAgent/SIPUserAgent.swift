@@ -66,7 +66,6 @@ public actor SIPUserAgent {
     var stopping = false
     /// INVITEs of ours without a final response, for CANCEL (SIPUserAgent+Cancel.swift).
     var outgoingInvites: [TransactionKey: OutgoingInvite] = [:]
-    var progressHandlers: [TransactionKey: @Sendable (Int) -> Void] = [:]
 
     public init(configuration: SIPUserAgentConfiguration, delegate: any SIPUserAgentDelegate,
                 group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton) {
