@@ -27,19 +27,14 @@ struct DemoTenant: Codable {
     }
 
     static func loadOrCreate(file: URL, api: String, staffEmail: String, staffPassword: String) async throws -> DemoTenant {
-        if let data = try? Data(contentsOf: file), let demo = try? JSONDecoder().decode(DemoTenant.self, from: data) {
-            return demo
-        }
+        if let demo = LocalSecrets.load(DemoTenant.self, from: file) { return demo }
         let demo = try await create(api: api, staffEmail: staffEmail, staffPassword: staffPassword)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(demo).write(to: file, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        try LocalSecrets.save(demo, to: file)
         return demo
     }
 
     static func create(api: String, staffEmail: String, staffPassword: String) async throws -> DemoTenant {
-        let password = randomToken(16)
+        let password = LocalSecrets.randomToken(16)
         let signup = try await call(api, "POST", "/v1/signup", json: [
             "tenantName": "Demo Contact Center", "slug": "demo", "contactEmail": "ops@demo.local",
             "timezone": "Asia/Shanghai", "defaultLanguage": "zh-CN", "adminEmail": "admin@demo.local", "adminPassword": password,
@@ -90,10 +85,5 @@ struct DemoTenant: Codable {
             throw SeedError(description: "\(method) \(path) → \(response.status.code): \(object["detail"] ?? object)")
         }
         return object
-    }
-
-    static func randomToken(_ n: Int) -> String {
-        let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-        return String((0..<n).map { _ in alphabet.randomElement()! })
     }
 }

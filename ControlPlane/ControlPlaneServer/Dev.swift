@@ -127,18 +127,10 @@ struct Dev: AsyncParsableCommand {
     }
 
     func loadSecrets(_ file: URL) throws -> Secrets {
-        if let data = try? Data(contentsOf: file), let secrets = try? JSONDecoder().decode(Secrets.self, from: data) {
-            return secrets
-        }
-        func random(_ n: Int) -> String {
-            let alphabet = Array("abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789")
-            return String((0..<n).map { _ in alphabet.randomElement()! })
-        }
-        let secrets = Secrets(nodeBootstrapToken: random(32), staffEmail: "staff@platform.local", staffPassword: random(16))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(secrets).write(to: file, options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        if let secrets = LocalSecrets.load(Secrets.self, from: file) { return secrets }
+        let secrets = Secrets(nodeBootstrapToken: LocalSecrets.randomToken(32), staffEmail: "staff@platform.local",
+                              staffPassword: LocalSecrets.randomToken(16))
+        try LocalSecrets.save(secrets, to: file)
         return secrets
     }
 }
