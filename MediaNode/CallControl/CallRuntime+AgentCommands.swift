@@ -1,11 +1,18 @@
 import ACD
 import Foundation
 
+/// An agent state change requested through the control-plane API.
+package enum RequestedAgentState: Sendable, Hashable {
+    case available
+    case onBreak(reason: String)
+    case loggedOut
+}
+
 extension CallRuntime {
     /// Applies an agent state change requested through the control-plane API (issue 6): the ACD
     /// logs the agent in and makes them available (ending wrap-up or a break), starts a break with a
     /// reason code, or logs them out. Returns nil when applied, else why not, for the person who asked.
-    package func applyAgentCommand(tenant: String, agent: String, state: String, reason: String?) async -> String? {
+    package func applyAgentCommand(tenant: String, agent: String, state: RequestedAgentState) async -> String? {
         guard let entry = directory.tenants[tenant], var engine = engines[tenant] else {
             return "this node does not home the tenant (it may have moved); ask again"
         }
@@ -17,19 +24,17 @@ extension CallRuntime {
         var actions: [ACDAction] = []
         let loggedOut = engine.agentState(id).map { if case .loggedOut = $0 { true } else { false } } ?? true
         switch state {
-        case "available":
+        case .available:
             if let userAgent, await userAgent.bindings(for: "sip:\(agentEntry.sipUsername)@\(entry.sipDomain)").isEmpty {
                 return "the agent's phone is not registered (\(agentEntry.sipUsername)@\(entry.sipDomain)); register it, then ask again"
             }
             if loggedOut { actions += engine.handle(.login(id), now: now) }
             actions += engine.handle(.ready(id), now: now)
-        case "break":
+        case .onBreak(let reason):
             if loggedOut { actions += engine.handle(.login(id), now: now) }
-            actions += engine.handle(.startBreak(id, reason: reason ?? "break"), now: now)
-        case "logged_out":
+            actions += engine.handle(.startBreak(id, reason: reason), now: now)
+        case .loggedOut:
             actions += engine.handle(.logout(id), now: now)
-        default:
-            return "unknown state \(state)"
         }
         engines[tenant] = engine
         perform(actions, tenant: tenant)

@@ -44,8 +44,12 @@ struct MediaNodeApplication {
 
         let commands = AgentCommandPoller(waitSeconds: 25, logger: Logger(label: "agent-commands"),
                                           clientProvider: { await channelBox.channel?.authenticatedClient(timeout: .seconds(40)) }) { command in
-            await runtime.applyAgentCommand(tenant: command.tenantId, agent: command.agentId, state: command.state.rawValue,
-                                            reason: command.reason)
+            let state: RequestedAgentState = switch command.state {
+            case .available: .available
+            case ._break: .onBreak(reason: command.reason ?? "break")
+            case .loggedOut: .loggedOut
+            }
+            return await runtime.applyAgentCommand(tenant: command.tenantId, agent: command.agentId, state: state)
         }
 
         let groupBox = GroupBox()

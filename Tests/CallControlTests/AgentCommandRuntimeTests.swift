@@ -27,12 +27,7 @@ struct AgentCommandRuntimeTests {
             changes.withLock { $0.append((from: data["from"] as? String ?? "?", to: data["to"] as? String ?? "?")) }
         }, logger: logger)
         await runtime.apply(snapshot: try CallPathTests.snapshot(password: "agent-secret"))
-        let view = runtime.registrarView
-        let ua = SIPUserAgent(configuration: SIPUserAgentConfiguration(
-            transport: .init(host: "127.0.0.1", udpPort: 0, tcpPort: nil),
-            registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }), logger: logger),
-                              delegate: runtime)
-        let service = CallService(runtime: runtime, userAgent: ua, drainDeadline: .seconds(1), logger: logger)
+        let (ua, service) = CallPathTests.callService(runtime, logger: logger)
         let tenant = "00000000-0000-4000-8000-000000000001"
         let agent = "00000000-0000-4000-8000-0000000000b1"
 
@@ -41,21 +36,21 @@ struct AgentCommandRuntimeTests {
             _ = try await ua.boundTransport()
 
             // No phone registered: "available" would offer calls to nobody.
-            let refused = await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: "available", reason: nil)
+            let refused = await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: .available)
             #expect(refused?.contains("not registered") == true)
             #expect(changes.withLock { $0.isEmpty })
 
             // A break logs the agent in and puts them on break; logout ends it.
-            #expect(await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: "break", reason: "lunch") == nil)
-            #expect(await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: "logged_out", reason: nil) == nil)
+            #expect(await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: .onBreak(reason: "lunch")) == nil)
+            #expect(await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: .loggedOut) == nil)
             let seen = changes.withLock { $0.map { "\($0.from)→\($0.to)" } }
             #expect(seen.last == "on_break→logged_out", "\(seen)")
             #expect(seen.contains { $0.hasSuffix("→on_break") }, "\(seen)")
 
             #expect(await runtime.applyAgentCommand(tenant: tenant, agent: "00000000-0000-4000-8000-0000000000ff",
-                                                    state: "break", reason: "x")?.contains("does not know the agent") == true)
+                                                    state: .onBreak(reason: "x"))?.contains("does not know the agent") == true)
             #expect(await runtime.applyAgentCommand(tenant: "00000000-0000-4000-8000-0000000000fe", agent: agent,
-                                                    state: "break", reason: "x")?.contains("does not home the tenant") == true)
+                                                    state: .onBreak(reason: "x"))?.contains("does not home the tenant") == true)
             group.cancelAll()
         }
     }

@@ -36,6 +36,17 @@ struct CallPathTests {
         return try decoder.decode(NodeSnapshot.self, from: JSONSerialization.data(withJSONObject: json))
     }
 
+    /// The node's SIP side for `runtime`: a user agent on 127.0.0.1 (ephemeral UDP port) whose
+    /// registrar checks the runtime's HA1s, and the call service that runs both.
+    static func callService(_ runtime: CallRuntime, logger: Logger) -> (ua: SIPUserAgent, service: CallService) {
+        let view = runtime.registrarView
+        let ua = SIPUserAgent(configuration: SIPUserAgentConfiguration(
+            transport: .init(host: "127.0.0.1", udpPort: 0, tcpPort: nil),
+            registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }), logger: logger),
+                              delegate: runtime)
+        return (ua, CallService(runtime: runtime, userAgent: ua, drainDeadline: .seconds(1), logger: logger))
+    }
+
     @Test("PJSIP caller reaches the PJSIP agent through the queue; CDR and events are right")
     func didQueueAgentBridgeCdr() async throws {
         let work = try TemporaryDirectory()
@@ -52,12 +63,7 @@ struct CallPathTests {
         let runtime = CallRuntime(media: media, spool: spool, cdrSpooled: { spooledContinuation.yield() },
                                   publish: { e in events.withLock { $0.append(e._type.rawValue) } }, logger: logger)
         await runtime.apply(snapshot: try Self.snapshot(password: "agent-secret"))
-        let view = runtime.registrarView
-        let ua = SIPUserAgent(configuration: SIPUserAgentConfiguration(
-            transport: .init(host: "127.0.0.1", udpPort: 0, tcpPort: nil),
-            registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }), logger: logger),
-                              delegate: runtime)
-        let service = CallService(runtime: runtime, userAgent: ua, drainDeadline: .seconds(1), logger: logger)
+        let (ua, service) = CallPathTests.callService(runtime, logger: logger)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
