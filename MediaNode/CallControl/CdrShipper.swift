@@ -115,6 +115,8 @@ package final class CdrShipper: Service, Sendable {
             logger.error("cannot update the CDR spool", metadata: ["error": "\(error)"])
             return .failed
         }
+        logger.info("CDRs shipped", metadata: ["stored": "\(result.stored.count)", "duplicates": "\(result.duplicates.count)",
+                                              "rejected": "\(result.rejected.count)"])
         counterBox.withLock {
             $0.stored += result.stored.count
             $0.duplicates += result.duplicates.count

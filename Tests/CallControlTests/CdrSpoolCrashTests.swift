@@ -5,26 +5,11 @@ import Testing
 
 @Suite("CDR spool survives SIGKILL")
 struct CdrSpoolCrashTests {
-    /// The `media-node` executable next to the test bundle (built with the package).
-    static func mediaNodeExecutable() throws -> String {
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("media-node").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw MissingExecutable()
-    }
-
-    struct MissingExecutable: Error, CustomStringConvertible {
-        var description: String { "media-node not built next to the tests (swift build builds it)" }
-    }
-
     @Test("every CDR the writer reported durable is intact after SIGKILL, and no torn file is left as a CDR", arguments: [40, 173])
     func killMidStream(after reported: Int) async throws {
         let dir = try TemporaryDirectory()
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: try Self.mediaNodeExecutable())
+        process.executableURL = URL(fileURLWithPath: try mediaNodeExecutable())
         process.arguments = ["spool-writer", "--spool", dir.path]
         let pipe = Pipe()
         process.standardOutput = pipe

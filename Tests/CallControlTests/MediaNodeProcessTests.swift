@@ -7,23 +7,11 @@ import Testing
 /// heartbeats and pulls the snapshot; SIGTERM drains and exits 0; a restart reuses the identity.
 @Suite("media-node process")
 struct MediaNodeProcessTests {
-    static func freeUDPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     static func launch(url: URL, dir: String, token: String?) throws -> LineProcess {
         var args = ["serve", "--control-plane-url", url.absoluteString, "--sip-listen", "127.0.0.1:\(freeUDPPort())",
                     "--rtp-ports", "31000-31099", "--data-dir", dir, "--name", "process-test", "--drain-seconds", "5"]
         if let token { args += ["--bootstrap-token", token] }
-        return try LineProcess(try CdrSpoolCrashTests.mediaNodeExecutable(), args)
+        return try LineProcess(try mediaNodeExecutable(), args)
     }
 
     @Test("registers, heartbeats, pulls the snapshot; SIGTERM drains and exits 0; restart reuses the identity")

@@ -5,6 +5,16 @@ import Testing
 
 @Suite("Agent state commands: API → home node (long-poll) → result")
 struct AgentCommandTests {
+    /// Tenant "acme" with one agent, homed on a registered node: (API key, agent id, node).
+    static func tenantWithAgentOnNode(_ h: ControlPlaneHarness) async throws -> (key: String, agentID: String, node: (id: String, credential: String)) {
+        let (_, key, _) = try await h.signup("acme")
+        let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li", "extension": "1001", "sipUsername": "li"])
+        let agentID = try #require(agent.string("agent", "id"))
+        let node = try await NodeChannelTests.registerNode(h, name: "node-1")
+        _ = try await h.call(.get, "/v1/node/config", token: node.credential) // homes the tenant on it
+        return (key, agentID, node)
+    }
+
     @Test("a state change reaches the home node's long-poll at once, is delivered once, and its result is visible to the tenant only")
     func stateCommandRoundTrip() async throws {
         try await ControlPlaneHarness.run { h in
@@ -71,11 +81,7 @@ struct AgentCommandTests {
     @Test("the media node's poller (generated client, real HTTP) receives a command, applies it and its report lands")
     func nodePollerRoundTrip() async throws {
         try await ControlPlaneHarness.run { h in
-            let (_, key, _) = try await h.signup("acme")
-            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li", "extension": "1001", "sipUsername": "li"])
-            let agentID = try #require(agent.string("agent", "id"))
-            let node = try await NodeChannelTests.registerNode(h, name: "node-1")
-            _ = try await h.call(.get, "/v1/node/config", token: node.credential)
+            let (key, agentID, node) = try await Self.tenantWithAgentOnNode(h)
             let port = try #require(h.client.port)
             let client = ControlPlaneConnection(serverURL: URL(string: "http://127.0.0.1:\(port)")!, timeout: .seconds(40))
                 .client(credential: node.credential)
@@ -97,11 +103,7 @@ struct AgentCommandTests {
     @Test("a command delivered but never reported (the node died in between) is handed out again after a minute")
     func unreportedCommandIsRedelivered() async throws {
         try await ControlPlaneHarness.run { h in
-            let (_, key, _) = try await h.signup("acme")
-            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li", "extension": "1001", "sipUsername": "li"])
-            let agentID = try #require(agent.string("agent", "id"))
-            let node = try await NodeChannelTests.registerNode(h, name: "node-1")
-            _ = try await h.call(.get, "/v1/node/config", token: node.credential)
+            let (key, agentID, node) = try await Self.tenantWithAgentOnNode(h)
             let command = try await h.call(.put, "/v1/agents/\(agentID)/state", token: key, json: ["state": "logged_out"])
             let id = try #require(command["id"] as? String)
             let poll = "/v1/node/agent-commands?waitSeconds=0"

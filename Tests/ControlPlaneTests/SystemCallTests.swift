@@ -12,28 +12,6 @@ struct SystemCallTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    static func mediaNodeExecutable() throws -> String {
-        var dir = Bundle.main.bundleURL
-        for _ in 0..<3 {
-            let candidate = dir.appendingPathComponent("media-node").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            dir = dir.deletingLastPathComponent()
-        }
-        throw HarnessError("media-node is not built next to the tests (swift build builds it)")
-    }
-
-    static func freeUDPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
-
     @Test("DID → queue → agent phone: tones both ways, the CDR from the API matches what the phones measured, the desktop sees offered/answered/ended",
           .timeLimit(.minutes(3)))
     func wholeCall() async throws {
@@ -56,8 +34,8 @@ struct SystemCallTests {
             // The media node registers and pulls the tenant's configuration.
             let work = try TemporaryDirectory()
             let port = try #require(h.client.port)
-            let sipPort = Self.freeUDPPort()
-            let node = try LineProcess(try Self.mediaNodeExecutable(), [
+            let sipPort = freeUDPPort()
+            let node = try LineProcess(try mediaNodeExecutable(), [
                 "serve", "--control-plane-url", "http://127.0.0.1:\(port)", "--bootstrap-token", ControlPlaneHarness.bootstrapToken,
                 "--sip-listen", "127.0.0.1:\(sipPort)", "--rtp-ports", "32000-32099", "--data-dir", work.path + "/node",
                 "--name", "system-test", "--drain-seconds", "2",
@@ -113,12 +91,9 @@ struct SystemCallTests {
                 var endedIterator = ended.makeAsyncIterator()
                 _ = await endedIterator.next()
 
-                // The CDR reaches the API (the node spools it, then ships it).
-                var cdrs: [[String: Any]] = []
-                for _ in 0..<200 where cdrs.isEmpty {
-                    cdrs = try await h.call(.get, "/v1/cdrs", token: key).items
-                    if cdrs.isEmpty { try await Task.sleep(for: .milliseconds(50)) } // polling the API until the shipper delivered
-                }
+                // The CDR reaches the API: the node spools it, ships it and logs the control plane's acknowledgement.
+                _ = try await node.waitForLineContaining("CDRs shipped", timeout: .seconds(30))
+                let cdrs = try await h.call(.get, "/v1/cdrs", token: key).items
                 let cdr = try #require(cdrs.first)
                 #expect(cdrs.count == 1)
                 #expect(cdr["disposition"] as? String == "answered")

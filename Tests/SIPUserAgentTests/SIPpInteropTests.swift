@@ -55,27 +55,21 @@ struct SIPpInteropTests {
         let timers = lossPercent > 0 ? TransactionTimers(t1: .seconds(1)) : TransactionTimers()
         let sippArgs = args
         try await withUserAgent(delegate: RecordingDelegate(), timers: timers) { ua, _ in
-            try await withThrowingTaskGroup(of: Int32?.self) { group in
-                group.addTask { try await ExternalTool.run(sipp, sippArgs, outputFile: dir.appendingPathComponent("sipp.out")) }
-                group.addTask {
-                    // SIPp may bind a little after we start: Timer A retransmissions cover that.
-                    let target = SIPURI(user: "service", host: "127.0.0.1", port: sippPort)
-                    let results = await placeCalls(ua, target: target, count: Self.calls, perSecond: 100)
-                    #expect(results.failed == 0, "calls failed on our side: \(results)")
-                    return nil
-                }
-                var sippStatus: Int32?
-                for try await r in group where r != nil { sippStatus = r }
-                if lossPercent == 0 {
-                    #expect(sippStatus == 0, "SIPp reported failed calls; see \(dir.path)")
-                } else if sippStatus != 0 {
-                    // See infra/sipp/uas_invite_retransmits.xml: the only failure accepted is SIPp aborting
-                    // a call because our ACK reached it while it was "at" a 200 that -lost had dropped.
-                    let aborts = try sippAborts(dir.appendingPathComponent("errors.log"))
-                    #expect(!aborts.isEmpty && aborts.count <= Self.calls / 100, "SIPp failed calls; see \(dir.path)")
-                    #expect(aborts.allSatisfy { $0.contains("while sending") && $0.contains("received 'ACK ") },
-                            "SIPp failed calls for another reason: \(aborts)")
-                }
+            let sippStatus = try await runSipp(sipp, sippArgs, dir: dir) {
+                // SIPp may bind a little after we start: Timer A retransmissions cover that.
+                let target = SIPURI(user: "service", host: "127.0.0.1", port: sippPort)
+                let results = await placeCalls(ua, target: target, count: Self.calls, perSecond: 100)
+                #expect(results.failed == 0, "calls failed on our side: \(results)")
+            }
+            if lossPercent == 0 {
+                #expect(sippStatus == 0, "SIPp reported failed calls; see \(dir.path)")
+            } else if sippStatus != 0 {
+                // See infra/sipp/uas_invite_retransmits.xml: the only failure accepted is SIPp aborting
+                // a call because our ACK reached it while it was "at" a 200 that -lost had dropped.
+                let aborts = try sippAborts(dir.appendingPathComponent("errors.log"))
+                #expect(!aborts.isEmpty && aborts.count <= Self.calls / 100, "SIPp failed calls; see \(dir.path)")
+                #expect(aborts.allSatisfy { $0.contains("while sending") && $0.contains("received 'ACK ") },
+                        "SIPp failed calls for another reason: \(aborts)")
             }
             #expect(await ua.activeCallCount == 0)
         }
@@ -94,25 +88,19 @@ extension SIPpInteropTests {
         let args = ["-sf", ExternalTool.infraFile("sipp/uas_ring_expect_cancel.xml"), "-i", "127.0.0.1", "-p", "\(sippPort)",
                     "-m", "\(calls)", "-timeout", "60s", "-nostdin", "-trace_err", "-error_file", dir.appendingPathComponent("errors.log").path]
         try await withUserAgent(delegate: RecordingDelegate()) { ua, _ in
-            try await withThrowingTaskGroup(of: Int32?.self) { group in
-                group.addTask { try await ExternalTool.run(sipp, args, outputFile: dir.appendingPathComponent("sipp.out")) }
-                group.addTask {
-                    let target = SIPURI(user: "phone", host: "127.0.0.1", port: sippPort)
-                    for _ in 0..<calls {
-                        let (ringing, ring) = AsyncStream.makeStream(of: Int.self)
-                        let attempt = Task { try await ua.invite(target, offer: RecordingDelegate.sdp(), onProgress: { ring.yield($0) }) }
-                        var it = ringing.makeAsyncIterator()
-                        #expect(await it.next() == 180)
-                        attempt.cancel()
-                        let failure = await #expect(throws: SIPRequestFailure.self) { _ = try await attempt.value }
-                        #expect(failure?.statusCode == 487)
-                    }
-                    return nil
+            let sippStatus = try await runSipp(sipp, args, dir: dir) {
+                let target = SIPURI(user: "phone", host: "127.0.0.1", port: sippPort)
+                for _ in 0..<calls {
+                    let (ringing, ring) = AsyncStream.makeStream(of: Int.self)
+                    let attempt = Task { try await ua.invite(target, offer: RecordingDelegate.sdp(), onProgress: { ring.yield($0) }) }
+                    var it = ringing.makeAsyncIterator()
+                    #expect(await it.next() == 180)
+                    attempt.cancel()
+                    let failure = await #expect(throws: SIPRequestFailure.self) { _ = try await attempt.value }
+                    #expect(failure?.statusCode == 487)
                 }
-                var sippStatus: Int32?
-                for try await r in group where r != nil { sippStatus = r }
-                #expect(sippStatus == 0, "SIPp did not see CANCEL/ACK as expected; see \(dir.path)")
             }
+            #expect(sippStatus == 0, "SIPp did not see CANCEL/ACK as expected; see \(dir.path)")
             #expect(await ua.activeCallCount == 0)
         }
     }
@@ -134,6 +122,20 @@ extension SIPpInteropTests {
             ], outputFile: dir.appendingPathComponent("sipp.out"))
             #expect(status == 0, "SIPp did not see 503 with Retry-After; see \(dir.path)")
         }
+    }
+}
+
+/// Runs SIPp as the called side while `drive` places our calls to it; returns SIPp's exit status.
+func runSipp(_ sipp: String, _ arguments: [String], dir: URL, drive: @escaping @Sendable () async -> Void) async throws -> Int32? {
+    try await withThrowingTaskGroup(of: Int32?.self) { group in
+        group.addTask { try await ExternalTool.run(sipp, arguments, outputFile: dir.appendingPathComponent("sipp.out")) }
+        group.addTask {
+            await drive()
+            return nil
+        }
+        var status: Int32?
+        for try await r in group where r != nil { status = r }
+        return status
     }
 }
 
