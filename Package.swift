@@ -326,7 +326,7 @@ let package = Package(
         .testTarget(
             name: "SIPUserAgentTests",
             dependencies: [
-                "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPTransaction", "SIPTransport", "SIPDialog",
+                "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPTransaction", "SIPTransport", "SIPDialog", "NodeTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),

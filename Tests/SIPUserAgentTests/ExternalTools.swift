@@ -1,4 +1,5 @@
 import Foundation
+import NodeTestSupport
 import Testing
 
 /// Locates and runs peers nobody here wrote (sipp, python3 with pjsua2).
@@ -49,18 +50,7 @@ enum ExternalTool {
     }
 
     /// A UDP port that was free a moment ago (for peers that need a fixed port).
-    static func freeUDPPort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = 0
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
-    }
+    static func freeUDPPort() -> Int { NodeTestSupport.freeUDPPort() }
 
     /// Path to a file under infra/ of this repository.
     static func infraFile(_ relative: String) -> String {
