@@ -28,7 +28,11 @@ extension CallRuntime {
         for ring in s.ringing.values { ring.cancel() } // the caller left while agents' phones rang: CANCEL
         callForDialog[s.inbound.id] = nil
         if let agentCall = s.agentCall { agentCallForDialog[agentCall.id] = nil }
+        s.ivrEvents?.finish() // the IVR, if running, stops
         let now = Date()
+        if s.disposition == nil, s.answeredAt == nil, s.queuedAt == nil, party == .caller {
+            s.disposition = .abandoned // left in the IVR (no queue)
+        }
         s.phase = .ended
         s.record("ended", party.rawValue, at: now)
         var wrapUpMs: Int64?

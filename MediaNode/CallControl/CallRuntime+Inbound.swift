@@ -1,6 +1,7 @@
 import ACD
 import CallCenterModel
 import Foundation
+import IVREngine
 import MediaEngine
 import SDP
 import SIPMessage
@@ -16,18 +17,17 @@ extension CallRuntime {
             return .reject(status: 404)
         }
         guard tenant.isActive else { return .reject(status: 403) }
-        let queueID: String
+        enum Entry { case queue(String), ivr(IVRFlow) }
+        let entry: Entry
         switch route {
         case .queue(let id) where tenant.queue(id) != nil:
-            queueID = id
+            entry = .queue(id)
         case .ivr(let alias):
-            // The IVR leg is not wired into the call path yet: an IVR number goes to the flow's
-            // first queue when the flow names exactly one, else it is refused.
-            guard let id = tenant.ivrFlows[alias].flatMap({ Self.singleQueue(of: $0, tenant: tenant) }) else {
-                logger.warning("IVR routes not served yet", metadata: ["did": "\(did)", "ivr.alias": "\(alias)"])
+            guard let flow = tenant.ivrFlows[alias] else {
+                logger.warning("number routes to an IVR alias the snapshot lacks", metadata: ["did": "\(did)", "ivr.alias": "\(alias)"])
                 return .reject(status: 480)
             }
-            queueID = id
+            entry = .ivr(flow)
         default:
             return .reject(status: 404)
         }
@@ -49,23 +49,18 @@ extension CallRuntime {
         calls[session.id] = session
         callForDialog[call.id] = session.id
         let id = session.id
-        spawn { await self.enqueue(id, queue: queueID) }
+        spawn { await self.pumpCallerEvents(id, leg: leg) }
+        switch entry {
+        case .queue(let queue): spawn { await self.enqueue(id, queue: queue) }
+        case .ivr(let flow): spawn { await self.runIVR(id, flow: flow) }
+        }
         return .answer(SessionBody(sdp: answer.serialized), ringFirst: false)
     }
 
-    /// The one queue an IVR flow can reach, if it has exactly one enqueue target.
-    static func singleQueue(of flow: IVRFlow, tenant: TenantDirectory.Tenant) -> String? {
-        let targets = Set(flow.nodes.values.compactMap { node -> String? in
-            if case .enqueue(let e) = node { return e.queue }
-            return nil
-        })
-        guard targets.count == 1, let target = targets.first else { return nil }
-        return tenant.queues.first { $0.id == target || $0.name == target }?.id
-    }
-
     /// Puts the caller in the queue with music on hold.
-    func enqueue(_ id: String, queue: String) async {
-        guard var s = calls[id], s.phase == .answering, var engine = engines[s.tenantID] else {
+    func enqueue(_ id: String, queue: String, priority: Int = 0, requiredSkills: [SkillRequirement] = [],
+                 attributes: [String: String] = [:]) async {
+        guard var s = calls[id], s.phase == .answering || s.phase == .ivr, engines[s.tenantID] != nil else {
             logger.debug("enqueue skipped", metadata: ["call.id": "\(id)", "known": "\(calls[id] != nil)"])
             return
         }
@@ -76,7 +71,9 @@ extension CallRuntime {
         s.record("queued", queue, at: now)
         calls[id] = s
         _ = try? await s.callerLeg.play(configuration.musicOnHold, loop: true, bargeIn: false)
-        let actions = engine.handle(.enqueue(ACDCallID(id), queue: ACDQueueID(queue)), now: now)
+        guard calls[id]?.phase == .queued, var engine = engines[s.tenantID] else { return } // left meanwhile
+        let actions = engine.handle(.enqueue(ACDCallID(id), queue: ACDQueueID(queue), priority: priority,
+                                             requiredSkills: requiredSkills, attributes: attributes), now: now)
         engines[s.tenantID] = engine
         perform(actions, tenant: s.tenantID)
     }

@@ -31,6 +31,8 @@ package actor CallRuntime: SIPUserAgentDelegate {
 
     let configuration: Configuration
     let media: MediaEngine
+    let prompts: PromptRenderer
+    let http: IVRHTTPFetcher
     let spool: CdrSpool
     let cdrSpooled: @Sendable () -> Void
     let publish: @Sendable (Components.Schemas.NodeEvent) -> Void
@@ -51,12 +53,17 @@ package actor CallRuntime: SIPUserAgentDelegate {
 
     /// `cdrSpooled` is called after each CDR is durable (wake the shipper); `publish` sends live events.
     package init(configuration: Configuration = Configuration(), media: MediaEngine, spool: CdrSpool,
+                 prompts: PromptRenderer? = nil, http: IVRHTTPFetcher = IVRHTTPFetcher(),
                  cdrSpooled: @escaping @Sendable () -> Void = {},
                  publish: @escaping @Sendable (Components.Schemas.NodeEvent) -> Void = { _ in },
                  logger: Logger = Logger(label: "call-control")) {
         self.configuration = configuration
         self.media = media
         self.spool = spool
+        self.prompts = prompts ?? PromptRenderer(configuration: .init(
+            cacheDirectory: FileManager.default.temporaryDirectory.path + "/callcenter-tts",
+            promptDirectory: FileManager.default.temporaryDirectory.path + "/callcenter-prompts"))
+        self.http = http
         self.cdrSpooled = cdrSpooled
         self.publish = publish
         self.logger = logger

@@ -1,4 +1,5 @@
 import Foundation
+import IVREngine
 import MediaEngine
 import SIPUserAgent
 
@@ -30,6 +31,13 @@ struct CallSession: Sendable {
     var hangupReason: String?
     var ivrPath: [String] = []
     var ivrInputs: [String: String] = [:]
+    /// Flow variables when the IVR handed the call over (screen-pop payload).
+    var ivrVariables: [String: String] = [:]
+    /// Feeds the call's IVR while it runs (keys, prompt ends, timers, HTTP results).
+    var ivrEvents: AsyncStream<IVRCallDriver.Event>.Continuation?
+    /// The IVR prompt playing on the caller leg, and the newest playback the leg reported ended.
+    var ivrPlayback: PlaybackID?
+    var lastEndedPlayback: PlaybackID?
     var log: [(at: Date, type: String, detail: String?)] = []
 
     let startedAt: Date
@@ -55,7 +63,7 @@ struct CallSession: Sendable {
 
 /// How a call ended, in CDR terms.
 enum CdrDisposition: String, Sendable {
-    case answered, abandoned, overflowed, voicemail, failed
+    case answered, abandoned, completed, overflowed, voicemail, failed
     case nodeFailure = "node_failure"
 }
 

@@ -18,7 +18,7 @@ enum NodeEventFactory {
             "callId": s.id, "sipCallId": s.inbound.id.callID, "caller": s.caller, "did": s.did,
             "queueId": s.queueID, "queueName": queueName, "agentId": agent,
             "waitMs": s.queuedAt.map { Int(now.timeIntervalSince($0) * 1000) },
-            "ivrInputs": s.ivrInputs, "ivrPath": s.ivrPath, "position": position,
+            "ivrInputs": s.ivrInputs, "ivrPath": s.ivrPath, "variables": s.ivrVariables, "position": position,
             "customerReference": s.caller,
         ])
     }

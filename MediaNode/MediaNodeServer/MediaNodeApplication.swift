@@ -30,7 +30,10 @@ struct MediaNodeApplication {
         let uploader = NodeEventUploader(logger: Logger(label: "node-events")) { await channelBox.channel?.authenticatedClient() }
         let shipper = CdrShipper(spool: spool, uploader: NodeChannelCdrUploader { await channelBox.channel?.authenticatedClient() },
                                  logger: Logger(label: "cdr-shipper"))
-        let runtime = CallRuntime(media: media, spool: spool, cdrSpooled: { shipper.notify() },
+        let prompts = PromptRenderer(configuration: .init(cacheDirectory: settings.dataDirectory + "/tts-cache",
+                                                          promptDirectory: settings.dataDirectory + "/prompts"),
+                                     logger: Logger(label: "prompts"))
+        let runtime = CallRuntime(media: media, spool: spool, prompts: prompts, cdrSpooled: { shipper.notify() },
                                   publish: { uploader.publish($0) }, logger: Logger(label: "call-control"))
         let view = runtime.registrarView
         let userAgent = SIPUserAgent(

@@ -3,6 +3,7 @@ import ControlPlaneAPI
 import ControlPlaneClient
 import Crypto
 import Foundation
+import CallCenterModel
 import Logging
 import MediaEngine
 import NodeTestSupport
@@ -21,6 +22,20 @@ struct CallPathTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let domain = "acme.sip.test"
 
+    static let ivrNumber = "+861012340000"
+
+    /// The bilingual menu the IVR test dials: English welcome, a Mandarin option, per-language hold prompt, queue.
+    static let menuFlow = IVRFlow(name: "main", start: "welcome", language: "en-US", nodes: [
+        "welcome": .play(IVRPlayNode(prompt: .text("Welcome to Acme. For English, press 1."), next: "lang")),
+        "lang": .menu(IVRMenuNode(prompt: IVRPrompt(text: "中文服务，请按二。", language: "zh-CN"),
+                                  options: ["1": "en", "2": "zh"], timeoutSeconds: 5, maxAttempts: 2)),
+        "en": .language(IVRLanguageNode(language: "en-US", next: "hold_en")),
+        "zh": .language(IVRLanguageNode(language: "zh-CN", next: "hold_zh")),
+        "hold_en": .play(IVRPlayNode(prompt: .text("Please hold for the next agent."), next: "queue")),
+        "hold_zh": .play(IVRPlayNode(prompt: .text("请稍候，正在为您转接客服。"), next: "queue")),
+        "queue": .enqueue(IVREnqueueNode(queue: "Billing", priority: "5")),
+    ])
+
     static func snapshot(password: String) throws -> NodeSnapshot {
         var json = FakeControlPlane.snapshot(version: 7)
         var tenants = json["tenants"] as! [[String: Any]]
@@ -30,6 +45,9 @@ struct CallPathTests {
         agents[0]["ha1Md5"] = hex(Insecure.MD5.hash(data: text))
         agents[0]["ha1Sha256"] = hex(SHA256.hash(data: text))
         tenants[0]["agents"] = agents
+        tenants[0]["numbers"] = (tenants[0]["numbers"] as! [[String: Any]]) + [["e164": ivrNumber, "route": ["type": "ivr", "ivrAlias": "main"]]]
+        tenants[0]["ivrAliases"] = [["alias": "main", "flowName": "main", "version": 1,
+                                     "definition": try JSONSerialization.jsonObject(with: JSONEncoder().encode(menuFlow))]]
         json["tenants"] = tenants
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .iso8601
@@ -47,8 +65,22 @@ struct CallPathTests {
         return (ua, CallService(runtime: runtime, userAgent: ua, drainDeadline: .seconds(1), logger: logger))
     }
 
-    @Test("PJSIP caller reaches the PJSIP agent through the queue; CDR and events are right")
-    func didQueueAgentBridgeCdr() async throws {
+    /// What one PJSIP call through the node left behind.
+    struct CallResult {
+        var cdr: CdrSpool.Cdr
+        var events: [Components.Schemas.NodeEvent]
+        var agentHeard: [Int16]
+        var callerHeard: [Int16]
+        var callerConfirmed: Double
+        var agentConfirmed: Double
+        var hungUp: Double
+        var ttsCacheFiles: [String]
+    }
+
+    /// Runs the node's call side in-process and PJSIP as agent phone and caller: the agent
+    /// registers, the caller dials `number` (pressing `dtmf` when given), the agent answers after
+    /// 1 s of ringing, and the caller hangs up after 2 s of talk.
+    static func call(_ number: String, dtmf: String? = nil) async throws -> CallResult {
         let work = try TemporaryDirectory()
         for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
             let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
@@ -56,21 +88,23 @@ struct CallPathTests {
         }
         let spool = try CdrSpool(root: work.path + "/spool")
         let (spooled, spooledContinuation) = AsyncStream.makeStream(of: Void.self)
-        let events = Mutex<[String]>([])
+        let events = Mutex<[Components.Schemas.NodeEvent]>([])
         let media = MediaEngine(configuration: MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1")))
         var logger = Logger(label: "call-path-test")
         logger.logLevel = ProcessInfo.processInfo.environment["CC_TEST_LOG"] == "debug" ? .debug : .warning
-        let runtime = CallRuntime(media: media, spool: spool, cdrSpooled: { spooledContinuation.yield() },
-                                  publish: { e in events.withLock { $0.append(e._type.rawValue) } }, logger: logger)
+        let prompts = PromptRenderer(configuration: .init(cacheDirectory: work.path + "/tts", promptDirectory: work.path + "/prompts"),
+                                     logger: logger)
+        let runtime = CallRuntime(media: media, spool: spool, prompts: prompts, cdrSpooled: { spooledContinuation.yield() },
+                                  publish: { e in events.withLock { $0.append(e) } }, logger: logger)
         await runtime.apply(snapshot: try Self.snapshot(password: "agent-secret"))
         let (ua, service) = CallPathTests.callService(runtime, logger: logger)
 
-        try await withThrowingTaskGroup(of: Void.self) { group in
+        return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
             let port = try await ua.boundTransport().udpAddress.port ?? 0
-            let peer = try LineProcess("python3", [
-                Self.repositoryRoot.appendingPathComponent("infra/node/pjsua2_callcenter.py").path,
-                String(port), Self.domain, "lina", "agent-secret", "+861012345678",
+            let peer = try LineProcess("env", (dtmf.map { ["CC_DTMF=\($0)"] } ?? []) + [
+                "python3", Self.repositoryRoot.appendingPathComponent("infra/node/pjsua2_callcenter.py").path,
+                String(port), Self.domain, "lina", "agent-secret", number,
                 work.path + "/agent.wav", work.path + "/caller.wav", work.path + "/agent-heard.wav", work.path + "/caller-heard.wav", "2",
             ])
             defer { peer.terminate() }
@@ -78,38 +112,78 @@ struct CallPathTests {
             await runtime.refreshPresence()
             #expect(await runtime.registeredAgents == 1)
             peer.send("CALL")
-            let agentConfirmed = try await Self.time(peer.waitForLine("AGENT_CONFIRMED", timeout: .seconds(20)))
+            let callerConfirmed = try await Self.time(peer.waitForLine("CALLER_CONFIRMED", timeout: .seconds(20)))
+            let agentConfirmed = try await Self.time(peer.waitForLine("AGENT_CONFIRMED", timeout: .seconds(30)))
             let hungUp = try await Self.time(peer.waitForLine("CALLER_HUNGUP", timeout: .seconds(20)))
             _ = try await peer.waitForLine("DONE", timeout: .seconds(20))
             var it = spooled.makeAsyncIterator()
             _ = await it.next()
-
             let ids = try spool.pendingIDs()
             #expect(ids.count == 1)
             let cdr = try #require(try ids.first.flatMap { try spool.load($0) })
-            #expect(cdr.disposition == .answered)
-            #expect(cdr.did == "+861012345678")
-            #expect(cdr.caller == "+8613800138000")
-            #expect(cdr.agentId == "00000000-0000-4000-8000-0000000000b1")
-            #expect(cdr.queueId == "00000000-0000-4000-8000-0000000000a1")
-            #expect(cdr.hangupBy == .caller)
-            let measuredTalk = (hungUp - agentConfirmed) * 1000
-            let talk = Double(cdr.talkMs ?? -1)
-            #expect(abs(talk - measuredTalk) < 150, "talk \(talk) ms vs measured \(measuredTalk) ms")
-            #expect((cdr.ringMs ?? 0) >= 950, "the phone rang 1 s before answering: \(cdr.ringMs ?? 0)")
-            #expect((cdr.waitMs ?? 0) >= cdr.ringMs ?? 0)
-            #expect(cdr.mos != nil)
-            let seen = events.withLock { $0 }.filter { $0.hasPrefix("call.") }
-            #expect(seen == ["call.offered", "call.answered", "call.ended"])
-            #expect(events.withLock { $0 }.contains("agent.state_changed"))
-
-            // A tone each way: the agent heard the caller's 600 Hz, the caller (after MOH) the agent's 1 kHz.
-            let agentHeard = try WAVSamples.read(work.path + "/agent-heard.wav")
-            let callerHeard = try WAVSamples.read(work.path + "/caller-heard.wav")
-            #expect(abs(WAVSamples.frequency(Array(agentHeard.suffix(8000).prefix(4000))) - 600) < 10)
-            #expect(abs(WAVSamples.frequency(Array(callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
             group.cancelAll()
+            return CallResult(cdr: cdr, events: events.withLock { $0 },
+                              agentHeard: try WAVSamples.read(work.path + "/agent-heard.wav"),
+                              callerHeard: try WAVSamples.read(work.path + "/caller-heard.wav"),
+                              callerConfirmed: callerConfirmed, agentConfirmed: agentConfirmed, hungUp: hungUp,
+                              ttsCacheFiles: (try? FileManager.default.contentsOfDirectory(atPath: work.path + "/tts")) ?? [])
         }
+    }
+
+    @Test("PJSIP caller reaches the PJSIP agent through the queue; CDR and events are right")
+    func didQueueAgentBridgeCdr() async throws {
+        let r = try await Self.call("+861012345678")
+        let cdr = r.cdr
+        #expect(cdr.disposition == .answered)
+        #expect(cdr.did == "+861012345678")
+        #expect(cdr.caller == "+8613800138000")
+        #expect(cdr.agentId == "00000000-0000-4000-8000-0000000000b1")
+        #expect(cdr.queueId == "00000000-0000-4000-8000-0000000000a1")
+        #expect(cdr.hangupBy == .caller)
+        #expect(cdr.ivrPath == nil)
+        let measuredTalk = (r.hungUp - r.agentConfirmed) * 1000
+        let talk = Double(cdr.talkMs ?? -1)
+        #expect(abs(talk - measuredTalk) < 150, "talk \(talk) ms vs measured \(measuredTalk) ms")
+        #expect((cdr.ringMs ?? 0) >= 950, "the phone rang 1 s before answering: \(cdr.ringMs ?? 0)")
+        #expect((cdr.waitMs ?? 0) >= cdr.ringMs ?? 0)
+        #expect(cdr.mos != nil)
+        let types = r.events.map(\._type.rawValue)
+        #expect(types.filter { $0.hasPrefix("call.") } == ["call.offered", "call.answered", "call.ended"])
+        #expect(types.contains("agent.state_changed"))
+
+        // A tone each way: the agent heard the caller's 600 Hz, the caller (after MOH) the agent's 1 kHz.
+        #expect(abs(WAVSamples.frequency(Array(r.agentHeard.suffix(8000).prefix(4000))) - 600) < 10)
+        #expect(abs(WAVSamples.frequency(Array(r.callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
+    }
+
+    @Test("PJSIP caller hears the bilingual menu (espeak-ng), presses 2 by RFC 4733, queues and reaches the agent")
+    func ivrMenuThenQueue() async throws {
+        let r = try await Self.call(Self.ivrNumber, dtmf: "2")
+        let cdr = r.cdr
+        #expect(cdr.disposition == .answered)
+        #expect(cdr.did == Self.ivrNumber)
+        #expect(cdr.ivrPath == ["welcome", "lang", "zh", "hold_zh", "queue"])
+        #expect(cdr.ivrInputs?.additionalProperties == ["lang": "2"])
+        #expect(cdr.queueId == "00000000-0000-4000-8000-0000000000a1", "the flow names the queue 'Billing'")
+        let ivrMs = try #require(cdr.ivrMs)
+        // The IVR lasts from the answer until the Mandarin hold prompt has played (over a second of speech).
+        #expect(ivrMs > 1000, "IVR \(ivrMs) ms")
+        #expect(try #require(cdr.ivrEndedAt) <= cdr.queuedAt!)
+        let measuredTalk = (r.hungUp - r.agentConfirmed) * 1000
+        #expect(abs(Double(cdr.talkMs ?? -1) - measuredTalk) < 150)
+        // Three sentences were synthesised: welcome, the Mandarin option, the Mandarin hold prompt.
+        #expect(r.ttsCacheFiles.filter { $0.hasSuffix(".wav") }.count == 3, "\(r.ttsCacheFiles)")
+        // The caller heard speech in its first second (the welcome prompt), not silence or a tone.
+        let first = Array(r.callerHeard.prefix(8000))
+        let rms = (first.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(first.count, 1))).squareRoot()
+        #expect(rms > 300, "caller heard RMS \(rms) in the first second")
+        // The screen pop carries the IVR's inputs and variables.
+        let offered = try #require(r.events.first { $0._type == .call_offered })
+        let data = offered.data.additionalProperties.value
+        #expect((data["ivrInputs"] as? [String: any Sendable])?["lang"] as? String == "2")
+        #expect((data["variables"] as? [String: any Sendable])?["language"] as? String == "zh-CN")
+        #expect(data["ivrPath"] as? [any Sendable] != nil)
+        #expect(abs(WAVSamples.frequency(Array(r.callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
     }
 
     static func time(_ line: String) -> Double {

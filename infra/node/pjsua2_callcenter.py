@@ -9,6 +9,10 @@ usage: pjsua2_callcenter.py <node_port> <domain> <agent_user> <agent_password> <
 3. The agent phone auto-answers (after 1 s of ringing); both sides play their WAV and record.
 4. <talk_seconds> after the agent phone is connected the caller hangs up; prints timing lines
    (CALLER_CONFIRMED <t>, AGENT_CONFIRMED <t>, CALLER_HUNGUP <t>, in Unix seconds) and DONE.
+
+With CC_DTMF=<keys> in the environment the caller presses those keys (RFC 4733 telephone-events)
+CC_DTMF_DELAY seconds (default 1) after its call is connected, as a person answering an IVR menu
+would, and prints DTMF_SENT <t>.
 """
 import sys
 import time
@@ -127,6 +131,8 @@ import select
 
 deadline = time.time() + 60
 called = False
+dtmf = os.environ.get("CC_DTMF", "")
+dtmf_delay = float(os.environ.get("CC_DTMF_DELAY", "1"))
 while not state["done"] and time.time() < deadline:
     ep.libHandleEvents(10)
     if not called and select.select([sys.stdin], [], [], 0)[0]:
@@ -137,6 +143,10 @@ while not state["done"] and time.time() < deadline:
             call.makeCall("sip:%s@127.0.0.1:%d" % (did, port), pj.CallOpParam(True))
             say("CALLING", "%.3f" % time.time())
             called = True
+    if dtmf and state["caller_confirmed"] is not None and time.time() >= state["caller_confirmed"] + dtmf_delay:
+        state["caller_call"].dialDtmf(dtmf)
+        say("DTMF_SENT", "%.3f" % time.time(), dtmf)
+        dtmf = ""
     if state["answer_at"] is not None and time.time() >= state["answer_at"]:
         state["answer_at"] = None
         op = pj.CallOpParam()
