@@ -85,6 +85,7 @@ extension CallRuntime {
         guard var s = calls[id], let tenant = directory.tenants[s.tenantID] else { return }
         let now = Date()
         s.ivrEndedAt = now
+        if let language = variables["language"]?.description, !language.isEmpty { s.language = language }
         s.ivrVariables = variables.filter { !["caller", "called", "callId"].contains($0.key) }.mapValues(\.description)
         s.record("ivr_ended", "\(outcome)", at: now)
         calls[id] = s
@@ -125,6 +126,36 @@ extension CallRuntime {
         await finish(id, by: .system)
     }
 
+    /// A position / estimated-wait announcement in the caller's language, then the music again.
+    func announce(_ id: String, position: Int?, estimatedWaitSeconds: Int?) async {
+        guard let s = calls[id], s.phase == .queued, !s.connecting, let queue = s.queueID,
+              let tenant = directory.tenants[s.tenantID],
+              let text = QueueAnnouncementText.playback(
+                position: position, estimatedWaitSeconds: estimatedWaitSeconds,
+                capSeconds: tenant.queue(queue)?.announcements.maxAnnouncedWaitSeconds, language: s.language) else { return }
+        let items = await prompts.render([text], tenant: s.tenantID)
+        guard !items.isEmpty, let current = calls[id], current.phase == .queued, !current.connecting,
+              let playback = try? await current.callerLeg.play(items, loop: false, bargeIn: false) else { return }
+        calls[id]?.record("announced", text.text, at: Date())
+        if let ended = calls[id]?.lastEndedPlayback, ended.rawValue >= playback.rawValue {
+            if let again = calls[id], again.phase == .queued, !again.connecting {
+                _ = try? await again.callerLeg.play(again.musicOnHold, loop: true, bargeIn: false)
+            }
+        } else {
+            calls[id]?.announcementPlayback = playback
+        }
+    }
+
+    /// The queue's own music on hold (a tenant prompt file), instead of the node default.
+    func playQueueMusic(_ id: String, prompt: String) async {
+        guard let s = calls[id], s.phase == .queued else { return }
+        let items = await prompts.render([IVRPlayback(file: prompt, segments: [], text: "", language: s.language, voice: nil)],
+                                         tenant: s.tenantID)
+        guard !items.isEmpty, let current = calls[id], current.phase == .queued, !current.connecting else { return }
+        calls[id]?.musicOnHold = items
+        if current.announcementPlayback == nil { _ = try? await current.callerLeg.play(items, loop: true, bargeIn: false) }
+    }
+
     /// Forwards the caller leg's media events for the whole call: keys and prompt ends to the IVR,
     /// keys in the queue to the ACD (exit keys), and a dead RTP stream ends the call.
     func pumpCallerEvents(_ id: String, leg: MediaLeg) async {
@@ -141,6 +172,12 @@ extension CallRuntime {
                 }
             case .playbackFinished(let playback), .playbackStopped(let playback):
                 if (s.lastEndedPlayback?.rawValue ?? 0) <= playback.rawValue { calls[id]?.lastEndedPlayback = playback }
+                if s.announcementPlayback == playback {
+                    calls[id]?.announcementPlayback = nil
+                    if case .playbackFinished = event, s.phase == .queued, !s.connecting {
+                        _ = try? await s.callerLeg.play(s.musicOnHold, loop: true, bargeIn: false) // back to the music
+                    }
+                }
                 if s.ivrPlayback == playback {
                     calls[id]?.ivrPlayback = nil
                     s.ivrEvents?.yield(.playbackEnded)

@@ -45,7 +45,7 @@ extension CallRuntime {
         }
         let caller = (try? call.request.headers.from().uri.sipURI?.user) ?? nil
         let session = CallSession(id: UUID().uuidString.lowercased(), tenantID: tenant.id, inbound: call, callerLeg: leg,
-                                  caller: caller ?? "anonymous", did: did, startedAt: Date())
+                                  caller: caller ?? "anonymous", did: did, language: tenant.defaultLanguage, startedAt: Date())
         calls[session.id] = session
         callForDialog[call.id] = session.id
         let id = session.id
@@ -69,8 +69,9 @@ extension CallRuntime {
         s.queueID = queue
         s.queuedAt = now
         s.record("queued", queue, at: now)
+        s.musicOnHold = configuration.musicOnHold
         calls[id] = s
-        _ = try? await s.callerLeg.play(configuration.musicOnHold, loop: true, bargeIn: false)
+        _ = try? await s.callerLeg.play(s.musicOnHold, loop: true, bargeIn: false)
         guard calls[id]?.phase == .queued, var engine = engines[s.tenantID] else { return } // left meanwhile
         let actions = engine.handle(.enqueue(ACDCallID(id), queue: ACDQueueID(queue), priority: priority,
                                              requiredSkills: requiredSkills, attributes: attributes), now: now)

@@ -46,8 +46,11 @@ extension CallRuntime {
                     await inbound.hangUp()
                     await self.finish(id, by: .system)
                 }
-            case .playMusicOnHold, .announce:
-                break // music on hold runs from enqueue until the bridge; announcements are not rendered yet
+            case .playMusicOnHold(let call, let prompt):
+                // The node default starts at enqueue; a queue with its own music switches to it.
+                if let prompt { spawn { await self.playQueueMusic(call.rawValue, prompt: prompt) } }
+            case .announce(let call, let position, let wait):
+                spawn { await self.announce(call.rawValue, position: position, estimatedWaitSeconds: wait) }
             case .agentStateChanged(let change):
                 if let event = NodeEventFactory.agentState(change, tenant: tenant) { publish(event) }
             case .queueStatisticsChanged(let stats):
@@ -111,6 +114,7 @@ extension CallRuntime {
             await leg.close()
             return
         }
+        calls[id]?.connecting = true // no announcement or music may start over the bridge
         do {
             guard let body = answerBody,
                   let answer = try? SessionDescription(parsing: String(decoding: body.bytes, as: UTF8.self)) else {
@@ -138,8 +142,10 @@ extension CallRuntime {
             if let event = NodeEventFactory.answered(current, now: now) { publish(event) }
         } catch {
             logger.warning("agent answer unusable", metadata: ["error": "\(error)", "call.id": "\(id)"])
+            calls[id]?.connecting = false
             await agentCall.hangUp()
             await leg.close()
+            if let s = calls[id], s.phase == .queued { _ = try? await s.callerLeg.play(s.musicOnHold, loop: true, bargeIn: false) }
             reject(ACDCallID(id), agent: ACDAgentID(agent), tenant: current.tenantID)
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import IVREngine
+import RTPCore
 import MediaEngine
 import SIPUserAgent
 
@@ -38,6 +39,14 @@ struct CallSession: Sendable {
     /// The IVR prompt playing on the caller leg, and the newest playback the leg reported ended.
     var ivrPlayback: PlaybackID?
     var lastEndedPlayback: PlaybackID?
+    /// The caller's language (tenant default, then the IVR's): announcements are spoken in it.
+    var language: String
+    /// What the caller hears while waiting (the queue's prompt, else the node default).
+    var musicOnHold: [PlaybackItem] = []
+    /// A position / wait announcement playing instead of the music.
+    var announcementPlayback: PlaybackID?
+    /// An agent answered and the bridge is being set up: nothing may start playing to the caller.
+    var connecting = false
     var log: [(at: Date, type: String, detail: String?)] = []
 
     let startedAt: Date
@@ -46,7 +55,9 @@ struct CallSession: Sendable {
     var offeredAt: Date?
     var answeredAt: Date?
 
-    init(id: String, tenantID: String, inbound: SIPCall, callerLeg: MediaLeg, caller: String, did: String, startedAt: Date) {
+    init(id: String, tenantID: String, inbound: SIPCall, callerLeg: MediaLeg, caller: String, did: String, language: String,
+         startedAt: Date) {
+        self.language = language
         self.id = id
         self.tenantID = tenantID
         self.inbound = inbound

@@ -45,6 +45,11 @@ struct CallPathTests {
         agents[0]["ha1Md5"] = hex(Insecure.MD5.hash(data: text))
         agents[0]["ha1Sha256"] = hex(SHA256.hash(data: text))
         tenants[0]["agents"] = agents
+        var queues = tenants[0]["queues"] as! [[String: Any]]
+        var config = queues[0]["config"] as! [String: Any]
+        config["announcements"] = ["announceOnJoin": true, "positionIntervalSeconds": 30]
+        queues[0]["config"] = config
+        tenants[0]["queues"] = queues
         tenants[0]["numbers"] = (tenants[0]["numbers"] as! [[String: Any]]) + [["e164": ivrNumber, "route": ["type": "ivr", "ivrAlias": "main"]]]
         tenants[0]["ivrAliases"] = [["alias": "main", "flowName": "main", "version": 1,
                                      "definition": try JSONSerialization.jsonObject(with: JSONEncoder().encode(menuFlow))]]
@@ -80,7 +85,9 @@ struct CallPathTests {
     /// Runs the node's call side in-process and PJSIP as agent phone and caller: the agent
     /// registers, the caller dials `number` (pressing `dtmf` when given), the agent answers after
     /// 1 s of ringing, and the caller hangs up after 2 s of talk.
-    static func call(_ number: String, dtmf: String? = nil) async throws -> CallResult {
+    /// With `agentOnBreakUntilQueued` the agent is on a break until the caller waits in the queue
+    /// (`queue.updated` with one waiting), so the caller hears the queue's join announcement.
+    static func call(_ number: String, dtmf: String? = nil, agentOnBreakUntilQueued: Bool = false) async throws -> CallResult {
         let work = try TemporaryDirectory()
         for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
             let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
@@ -89,13 +96,17 @@ struct CallPathTests {
         let spool = try CdrSpool(root: work.path + "/spool")
         let (spooled, spooledContinuation) = AsyncStream.makeStream(of: Void.self)
         let events = Mutex<[Components.Schemas.NodeEvent]>([])
+        let (queued, queuedSignal) = AsyncStream.makeStream(of: Void.self)
         let media = MediaEngine(configuration: MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1")))
         var logger = Logger(label: "call-path-test")
         logger.logLevel = ProcessInfo.processInfo.environment["CC_TEST_LOG"] == "debug" ? .debug : .warning
         let prompts = PromptRenderer(configuration: .init(cacheDirectory: work.path + "/tts", promptDirectory: work.path + "/prompts"),
                                      logger: logger)
         let runtime = CallRuntime(media: media, spool: spool, prompts: prompts, cdrSpooled: { spooledContinuation.yield() },
-                                  publish: { e in events.withLock { $0.append(e) } }, logger: logger)
+                                  publish: { e in
+                                      events.withLock { $0.append(e) }
+                                      if e._type == .queue_updated, e.data.additionalProperties.value["waiting"] as? Int == 1 { queuedSignal.yield() }
+                                  }, logger: logger)
         await runtime.apply(snapshot: try Self.snapshot(password: "agent-secret"))
         let (ua, service) = CallPathTests.callService(runtime, logger: logger)
 
@@ -111,7 +122,16 @@ struct CallPathTests {
             _ = try await peer.waitForLine("REGISTERED", timeout: .seconds(20))
             await runtime.refreshPresence()
             #expect(await runtime.registeredAgents == 1)
+            let tenant = "00000000-0000-4000-8000-000000000001", agent = "00000000-0000-4000-8000-0000000000b1"
+            if agentOnBreakUntilQueued {
+                #expect(await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: .onBreak(reason: "lunch")) == nil)
+            }
             peer.send("CALL")
+            if agentOnBreakUntilQueued {
+                var waiting = queued.makeAsyncIterator()
+                _ = await waiting.next()
+                #expect(await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: .available) == nil)
+            }
             let callerConfirmed = try await Self.time(peer.waitForLine("CALLER_CONFIRMED", timeout: .seconds(20)))
             let agentConfirmed = try await Self.time(peer.waitForLine("AGENT_CONFIRMED", timeout: .seconds(30)))
             let hungUp = try await Self.time(peer.waitForLine("CALLER_HUNGUP", timeout: .seconds(20)))
@@ -158,7 +178,7 @@ struct CallPathTests {
 
     @Test("PJSIP caller hears the bilingual menu (espeak-ng), presses 2 by RFC 4733, queues and reaches the agent")
     func ivrMenuThenQueue() async throws {
-        let r = try await Self.call(Self.ivrNumber, dtmf: "2")
+        let r = try await Self.call(Self.ivrNumber, dtmf: "2", agentOnBreakUntilQueued: true)
         let cdr = r.cdr
         #expect(cdr.disposition == .answered)
         #expect(cdr.did == Self.ivrNumber)
@@ -171,12 +191,15 @@ struct CallPathTests {
         #expect(try #require(cdr.ivrEndedAt) <= cdr.queuedAt!)
         let measuredTalk = (r.hungUp - r.agentConfirmed) * 1000
         #expect(abs(Double(cdr.talkMs ?? -1) - measuredTalk) < 150)
-        // Three sentences were synthesised: welcome, the Mandarin option, the Mandarin hold prompt.
-        #expect(r.ttsCacheFiles.filter { $0.hasSuffix(".wav") }.count == 3, "\(r.ttsCacheFiles)")
+        // Four sentences were synthesised: welcome, the Mandarin option, the Mandarin hold prompt, the announcement.
+        #expect(r.ttsCacheFiles.filter { $0.hasSuffix(".wav") }.count == 4, "\(r.ttsCacheFiles)")
         // The caller heard speech in its first second (the welcome prompt), not silence or a tone.
         let first = Array(r.callerHeard.prefix(8000))
         let rms = (first.reduce(0.0) { $0 + Double($1) * Double($1) } / Double(max(first.count, 1))).squareRoot()
         #expect(rms > 300, "caller heard RMS \(rms) in the first second")
+        // Joining the queue, the caller was told its position and wait in the language it chose.
+        let announced = cdr.events?.filter { $0._type == "announced" }.compactMap(\.detail) ?? []
+        #expect(announced.first?.hasPrefix("您是下一位。") == true, "\(announced)")
         // The screen pop carries the IVR's inputs and variables.
         let offered = try #require(r.events.first { $0._type == .call_offered })
         let data = offered.data.additionalProperties.value

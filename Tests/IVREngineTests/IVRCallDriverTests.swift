@@ -150,3 +150,27 @@ struct IVRCallDriverTests {
         #expect(d.handle(.digit("1"), now: now).isEmpty)
     }
 }
+
+@Suite("Queue announcement text")
+struct QueueAnnouncementTextTests {
+    @Test(arguments: [
+        (3, 150, nil, "en-US", "You are number three in line. Your expected wait is about three minutes."),
+        (1, 30, nil, "en-US", "You are next in line. Your expected wait is less than a minute."),
+        (5, 900, 600, "en-GB", "You are number five in line. Your expected wait is more than ten minutes."),
+        (3, 120, nil, "zh-CN", "您前面还有两位客户。预计等待时间约两分钟。"),
+        (1, 20, nil, "zh-CN", "您是下一位。预计等待时间不到一分钟。"),
+        (12, 3600, 1800, "zh-CN", "您前面还有十一位客户。预计等待时间超过三十分钟。"),
+    ] as [(Int, Int, Int?, String, String)])
+    func sentences(position: Int, wait: Int, cap: Int?, language: String, expected: String) {
+        let p = QueueAnnouncementText.playback(position: position, estimatedWaitSeconds: cap.map { min(wait, $0) } ?? wait,
+                                               capSeconds: cap, language: language)
+        #expect(p?.text == expected)
+        #expect(p?.language == language)
+    }
+
+    @Test func positionOnlyOrNothing() {
+        #expect(QueueAnnouncementText.playback(position: 2, estimatedWaitSeconds: nil, capSeconds: nil, language: "en")?.text
+                == "You are number two in line.")
+        #expect(QueueAnnouncementText.playback(position: nil, estimatedWaitSeconds: nil, capSeconds: nil, language: "en") == nil)
+    }
+}
