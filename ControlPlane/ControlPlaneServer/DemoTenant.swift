@@ -3,7 +3,7 @@ import Foundation
 import NIOCore
 
 /// The demo tenant the run command seeds (once; kept in `<data-dir>/demo.json` so the next start
-/// prints the same credentials): a number routed to a queue and two agents whose SIP credentials
+/// prints the same credentials): a number routed through a bilingual IVR menu to a queue, and two agents whose SIP credentials
 /// are printed, so a person with any softphone can register as an agent and call in. Created through
 /// the public API, exactly as a customer would.
 struct DemoTenant: Codable {
@@ -44,7 +44,8 @@ struct DemoTenant: Codable {
             throw SeedError(description: "sign-up of the demo tenant returned no tenant or key: \(signup)")
         }
         let queue = try await call(api, "POST", "/v1/queues", token: key, json: [
-            "name": "Support", "config": ["strategy": "longest_idle", "wrapUpSeconds": 5, "maxWaitSeconds": 600],
+            "name": "Support", "config": ["strategy": "longest_idle", "wrapUpSeconds": 5, "maxWaitSeconds": 600,
+                                          "announcements": ["announceOnJoin": true, "positionIntervalSeconds": 30]],
         ])
         guard let queueID = queue["id"] as? String else { throw SeedError(description: "queue creation failed: \(queue)") }
         var agents: [Agent] = []
@@ -66,10 +67,31 @@ struct DemoTenant: Codable {
         let number = try await call(api, "POST", "/v1/platform/numbers", token: staffToken, json: ["e164": did])
         guard let numberID = number["id"] as? String else { throw SeedError(description: "number creation failed: \(number)") }
         _ = try await call(api, "PUT", "/v1/platform/numbers/\(numberID)/allocation", token: staffToken, json: ["tenantId": tenant])
-        _ = try await call(api, "PUT", "/v1/numbers/\(numberID)", token: key, json: ["type": "queue", "queueId": queueID])
+        // A short bilingual menu in front of the queue: Mandarin by default, 1 for English.
+        _ = try await call(api, "POST", "/v1/ivr/flows/main/versions", token: key, json: menuFlow)
+        _ = try await call(api, "PUT", "/v1/ivr/aliases/main", token: key, json: ["flowName": "main", "version": 1])
+        _ = try await call(api, "PUT", "/v1/numbers/\(numberID)", token: key, json: ["type": "ivr", "ivrAlias": "main"])
+        _ = queueID
         return DemoTenant(tenantID: tenant, slug: "demo", adminEmail: "admin@demo.local", adminPassword: password, apiKey: key,
                           did: did, sipDomain: domain, agents: agents)
     }
+
+    /// The demo's IVR: a Mandarin welcome, "for English press 1", "中文服务请按二" (no key: Mandarin),
+    /// a hold prompt in the chosen language, then the Support queue (announcements on joining).
+    static var menuFlow: [String: Any] { [
+        "name": "Demo main menu", "start": "welcome", "language": "zh-CN",
+        "nodes": [
+            "welcome": ["type": "play", "prompt": ["text": "您好，欢迎致电演示呼叫中心。"], "next": "english"],
+            "english": ["type": "play", "prompt": ["text": "For English, press 1.", "language": "en-US"], "next": "menu"],
+            "menu": ["type": "menu", "prompt": ["text": "中文服务，请按二。"], "options": ["1": "en", "2": "zh"],
+                     "timeoutSeconds": 5, "maxAttempts": 2, "onFailure": "zh"],
+            "en": ["type": "language", "language": "en-US", "next": "hold_en"],
+            "zh": ["type": "language", "language": "zh-CN", "next": "hold_zh"],
+            "hold_en": ["type": "play", "prompt": ["text": "Thank you. Please hold for the next available agent."], "next": "queue"],
+            "hold_zh": ["type": "play", "prompt": ["text": "谢谢，正在为您转接客服，请稍候。"], "next": "queue"],
+            "queue": ["type": "enqueue", "queue": "Support"],
+        ] as [String: Any],
+    ] }
 
     /// One JSON request to the API; a non-2xx reply is an error carrying the problem document.
     static func call(_ api: String, _ method: String, _ path: String, token: String? = nil, json: Any) async throws -> [String: Any] {

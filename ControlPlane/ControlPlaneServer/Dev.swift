@@ -109,7 +109,8 @@ struct Dev: AsyncParsableCommand {
                 text += "      \(a.name): user \(a.username), domain \(demo.sipDomain), password \(a.password)\n"
             }
             text += """
-                Then call the number: sip:\(demo.did)@\(node ?? "<media node>")  → queue "Support" → a ready agent.
+                Then call the number: sip:\(demo.did)@\(node ?? "<media node>")  → menu (Mandarin; 1 for English)
+                → queue "Support" → a ready agent.
 
             """
         }

@@ -87,7 +87,7 @@ extension CallRuntime {
         s.ivrEndedAt = now
         if let language = variables["language"]?.description, !language.isEmpty { s.language = language }
         s.ivrVariables = variables.filter { !["caller", "called", "callId"].contains($0.key) }.mapValues(\.description)
-        s.record("ivr_ended", "\(outcome)", at: now)
+        s.record("ivr_ended", Self.summary(outcome), at: now)
         calls[id] = s
         func queueID(_ key: String) -> String? {
             tenant.queues.first { $0.id == key }?.id ?? tenant.queues.first { $0.name.lowercased() == key.lowercased() }?.id
@@ -115,6 +115,18 @@ extension CallRuntime {
             await endFromIVR(id, disposition: .failed, reason: "IVR failed at '\(node ?? "-")': \(reason)")
         case .callerHungUp:
             break // `callEnded` finishes the call
+        }
+    }
+
+    /// One line for the CDR's event log.
+    static func summary(_ outcome: IVROutcome) -> String {
+        switch outcome {
+        case .enqueued(let r): "queue \(r.queue), priority \(r.priority)" + (r.requiredSkills.isEmpty ? "" : ", skills \(r.requiredSkills.map(\.skill).joined(separator: ","))")
+        case .transferred(let kind, let target): "transfer to \(kind.rawValue) \(target)"
+        case .voicemail(let mailbox): "voicemail \(mailbox)"
+        case .hungUp(let node): "hung up at \(node)"
+        case .callerHungUp(let node): "caller hung up" + (node.map { " at \($0)" } ?? "")
+        case .failed(let node, let reason): "failed at \(node ?? "-"): \(reason)"
         }
     }
 

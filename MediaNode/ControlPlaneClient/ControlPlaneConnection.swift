@@ -36,7 +36,7 @@ package struct ControlPlaneConnection: Sendable {
 
     private func makeClient(middlewares: [any ClientMiddleware]) -> Client {
         let transport = AsyncHTTPClientTransport(configuration: .init(client: httpClient, timeout: timeout))
-        return Client(serverURL: serverURL, configuration: .init(dateTranscoder: LenientDateTranscoder()),
+        return Client(serverURL: serverURL, configuration: .callCenter,
                       transport: transport, middlewares: middlewares)
     }
 }
@@ -52,18 +52,5 @@ struct BearerTokenMiddleware: ClientMiddleware {
         var request = request
         request.headerFields[.authorization] = "Bearer \(token)"
         return try await next(request, body, baseURL)
-    }
-}
-
-/// Sends RFC 3339 without fractions (what the control plane's default transcoder accepts) and
-/// reads both forms.
-struct LenientDateTranscoder: DateTranscoder {
-    func encode(_ date: Date) throws -> String {
-        try ISO8601DateTranscoder().encode(date)
-    }
-
-    func decode(_ text: String) throws -> Date {
-        if let date = try? ISO8601DateTranscoder().decode(text) { return date }
-        return try ISO8601DateTranscoder(options: [.withInternetDateTime, .withFractionalSeconds]).decode(text)
     }
 }

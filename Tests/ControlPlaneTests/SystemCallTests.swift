@@ -12,7 +12,21 @@ struct SystemCallTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test("DID → queue → agent phone: tones both ways, the CDR from the API matches what the phones measured, the desktop sees offered/answered/ended",
+    /// A bilingual menu in front of the queue, published through the API like a customer's.
+    static var menu: [String: Any] { [
+        "name": "Main line", "start": "welcome", "language": "zh-CN",
+        "nodes": [
+            "welcome": ["type": "play", "prompt": ["text": "您好，欢迎致电。"], "next": "english"],
+            "english": ["type": "play", "prompt": ["text": "For English, press 1.", "language": "en-US"], "next": "menu"],
+            "menu": ["type": "menu", "prompt": ["text": "中文服务，请按二。"], "options": ["1": "en", "2": "zh"],
+                     "timeoutSeconds": 5, "maxAttempts": 2],
+            "en": ["type": "language", "language": "en-US", "next": "queue"],
+            "zh": ["type": "language", "language": "zh-CN", "next": "queue"],
+            "queue": ["type": "enqueue", "queue": "Support"],
+        ] as [String: Any],
+    ] }
+
+    @Test("DID → bilingual IVR (key 1 by RFC 4733) → queue → agent phone: tones both ways, the CDR from the API matches what the phones measured, the desktop sees offered/answered/ended",
           .timeLimit(.minutes(3)))
     func wholeCall() async throws {
         try await ControlPlaneHarness.run { h in
@@ -29,7 +43,9 @@ struct SystemCallTests {
             let number = try await h.call(.post, "/v1/platform/numbers", token: staff, json: ["e164": did])
             let numberID = try #require(number["id"] as? String)
             #expect(try await h.call(.put, "/v1/platform/numbers/\(numberID)/allocation", token: staff, json: ["tenantId": tenantID]).status == 200)
-            #expect(try await h.call(.put, "/v1/numbers/\(numberID)", token: key, json: ["type": "queue", "queueId": queueID]).status == 200)
+            #expect(try await h.call(.post, "/v1/ivr/flows/main/versions", token: key, json: Self.menu).status == 201)
+            #expect(try await h.call(.put, "/v1/ivr/aliases/main", token: key, json: ["flowName": "main", "version": 1]).status == 200)
+            #expect(try await h.call(.put, "/v1/numbers/\(numberID)", token: key, json: ["type": "ivr", "ivrAlias": "main"]).status == 200)
 
             // The media node registers and pulls the tenant's configuration.
             let work = try TemporaryDirectory()
@@ -52,7 +68,7 @@ struct SystemCallTests {
                 var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
                 guard case .text(let ready)? = try await frames.next() else { Issue.record("no ready frame"); return }
                 #expect(ready.contains("stream.ready"))
-                let seen = Mutex<[(type: String, at: Double)]>([])
+                let seen = Mutex<[(type: String, at: Double, data: String)]>([])
                 let (ended, endedSignal) = AsyncStream.makeStream(of: Void.self)
                 let (available, availableSignal) = AsyncStream.makeStream(of: Void.self)
                 async let reader: Void = {
@@ -63,12 +79,14 @@ struct SystemCallTests {
                             availableSignal.yield()
                         }
                         guard type.hasPrefix("call.") else { continue }
-                        seen.withLock { $0.append((type, Date().timeIntervalSince1970)) }
+                        let data = (try? JSONSerialization.data(withJSONObject: object["data"] ?? [:])).map { String(decoding: $0, as: UTF8.self) } ?? "{}"
+                        seen.withLock { $0.append((type, Date().timeIntervalSince1970, data)) }
                         if type == "call.ended" { endedSignal.yield() }
                     }
                 }()
 
-                let phones = try LineProcess("python3", [
+                // The caller presses 1 (English) by RFC 4733 during the menu, as a person would.
+                let phones = try LineProcess("env", ["CC_DTMF=1", "CC_DTMF_DELAY=1.5", "python3",
                     Self.repositoryRoot.appendingPathComponent("infra/node/pjsua2_callcenter.py").path,
                     String(sipPort), domain, "lina", secret, did,
                     work.path + "/agent.wav", work.path + "/caller.wav", work.path + "/agent-heard.wav", work.path + "/caller-heard.wav", "2",
@@ -101,6 +119,12 @@ struct SystemCallTests {
                 #expect(cdr["agentId"] as? String == agentID)
                 #expect(cdr["queueId"] as? String == queueID)
                 #expect(cdr["hangupBy"] as? String == "caller")
+                #expect(cdr["ivrPath"] as? [String] == ["welcome", "english", "menu", "en", "queue"])
+                #expect(cdr["ivrInputs"] as? [String: String] == ["menu": "1"])
+                #expect((cdr["ivrMs"] as? Int ?? 0) > 0)
+                // Timestamps keep their milliseconds from the node to the API.
+                let stamps = ["startedAt", "queuedAt", "offeredAt", "answeredAt", "endedAt"].compactMap { cdr[$0] as? String }
+                #expect(stamps.count == 5 && stamps.contains { !$0.hasSuffix(".000Z") }, "\(stamps)")
                 let talk = Double(cdr["talkMs"] as? Int ?? -1)
                 #expect(abs(talk - (hungUp - confirmed) * 1000) < 100, "talk \(talk) ms vs measured \((hungUp - confirmed) * 1000) ms")
                 let ring = Double(cdr["ringMs"] as? Int ?? -1)
@@ -114,6 +138,11 @@ struct SystemCallTests {
                 #expect(abs(WAVSamples.frequency(Array(callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
                 let events = seen.withLock { $0 }
                 #expect(events.map(\.type) == ["call.offered", "call.answered", "call.ended"])
+                // The screen pop carries what the caller chose in the menu.
+                let pop = (try? JSONSerialization.jsonObject(with: Data((events.first?.data ?? "{}").utf8))) as? [String: Any] ?? [:]
+                #expect(pop["ivrInputs"] as? [String: String] == ["menu": "1"])
+                #expect((pop["variables"] as? [String: Any])?["language"] as? String == "en-US")
+                #expect(pop["did"] as? String == did)
                 if let offered = events.first(where: { $0.type == "call.offered" }) {
                     // Screen pop: the desktop's call.offered against the moment the agent's phone got the INVITE.
                     print("screen-pop: call.offered reached the WebSocket client \(Int((offered.at - ringing) * 1000)) ms after the agent's phone rang")
