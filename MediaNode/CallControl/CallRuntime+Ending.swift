@@ -21,6 +21,41 @@ extension CallRuntime {
         }
     }
 
+    /// Writes what is known of call `id` as its live record: if the node dies now, the next start
+    /// turns it into a `node_failure` CDR. Returns when the record is durable.
+    func journal(_ id: String) async {
+        guard let s = calls[id] else { return }
+        var cdr = s.makeCdr(endedAt: Date(), hangupBy: .system, quality: nil, wrapUpMs: nil)
+        cdr.disposition = .nodeFailure
+        cdr.hangupReason = "the media node stopped while the call was up"
+        let record = cdr
+        let spool = self.spool
+        let logger = self.logger
+        let previous = s.journalWrite
+        let write = Task {
+            await previous?.value
+            do { try await NIOThreadPool.singleton.runIfActive { try spool.recordLive(record) } } catch {
+                logger.error("live call record not written", metadata: ["call.id": "\(record.id)", "error": "\(error)"])
+            }
+        }
+        calls[id]?.journalWrite = write
+        await write.value
+    }
+
+    /// At start: CDRs for the calls a previous process died with.
+    func recoverInterruptedCalls() async {
+        let spool = self.spool
+        do {
+            let count = try await NIOThreadPool.singleton.runIfActive { try spool.recoverInterruptedCalls() }
+            if count > 0 {
+                logger.warning("calls cut off by the previous stop recovered as node_failure CDRs", metadata: ["count": "\(count)"])
+                cdrSpooled()
+            }
+        } catch {
+            logger.critical("interrupted calls could not be recovered", metadata: ["error": "\(error)"])
+        }
+    }
+
     /// Ends call `id` once: tells the ACD, hangs up the agent leg, spools the CDR durably, then
     /// releases the media.
     func finish(_ id: String, by party: HangupParty) async {
@@ -49,9 +84,13 @@ extension CallRuntime {
         let quality = try? await s.callerLeg.statistics()
         let cdr = s.makeCdr(endedAt: now, hangupBy: party, quality: quality, wrapUpMs: wrapUpMs)
         let spool = self.spool
+        await s.journalWrite?.value
         do {
-            // The CDR is on disk (fsync) before the call's media is released.
-            try await NIOThreadPool.singleton.runIfActive { try spool.append(cdr) }
+            // The CDR is on disk (fsync) before the call's media is released; then the live record goes.
+            try await NIOThreadPool.singleton.runIfActive {
+                try spool.append(cdr)
+                spool.endLive(id)
+            }
             cdrSpooled()
         } catch {
             logger.critical("CDR could not be spooled", metadata: ["cdr.id": "\(id)", "error": "\(error)"])

@@ -49,6 +49,7 @@ extension CallRuntime {
         calls[session.id] = session
         callForDialog[call.id] = session.id
         let id = session.id
+        await journal(id) // before the 200: a call the caller sees answered always gets a CDR
         spawn { await self.pumpCallerEvents(id, leg: leg) }
         switch entry {
         case .queue(let queue): spawn { await self.enqueue(id, queue: queue) }
@@ -77,5 +78,6 @@ extension CallRuntime {
                                              requiredSkills: requiredSkills, attributes: attributes), now: now)
         engines[s.tenantID] = engine
         perform(actions, tenant: s.tenantID)
+        await journal(id)
     }
 }

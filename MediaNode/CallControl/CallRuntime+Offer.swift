@@ -140,6 +140,7 @@ extension CallRuntime {
                 perform(actions, tenant: current.tenantID)
             }
             if let event = NodeEventFactory.answered(current, now: now) { publish(event) }
+            await journal(id)
         } catch {
             logger.warning("agent answer unusable", metadata: ["error": "\(error)", "call.id": "\(id)"])
             calls[id]?.connecting = false

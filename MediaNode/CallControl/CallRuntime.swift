@@ -5,6 +5,7 @@ import ControlPlaneClient
 import Foundation
 import Logging
 import MediaEngine
+import NIOPosix
 import RTPCore
 import SIPAuth
 import SIPDialog
@@ -77,8 +78,10 @@ package actor CallRuntime: SIPUserAgentDelegate {
 
     /// Runs call work, the ACD clock and agent presence until cancelled.
     package func run() async {
+        await recoverInterruptedCalls()
         await withDiscardingTaskGroup { group in
             group.addTask { await self.clockLoop() }
+            group.addTask { await self.aliveLoop() }
             group.addTask { await self.presenceLoop() }
             for await job in work {
                 group.addTask { await job() }
@@ -171,6 +174,14 @@ package actor CallRuntime: SIPUserAgentDelegate {
                 perform(actions, tenant: tenant)
             }
         }
+    }
+
+    /// Notes once a second that the node is alive (bounds the end of calls a crash cuts off).
+    func aliveLoop() async {
+        let spool = self.spool
+        repeat {
+            try? await NIOThreadPool.singleton.runIfActive { spool.markAlive(Date()) }
+        } while (try? await Task.sleep(for: .seconds(1))) != nil
     }
 
     /// Agents log in when their phone registers and out when the last binding expires (agent state

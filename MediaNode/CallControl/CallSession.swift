@@ -45,6 +45,8 @@ struct CallSession: Sendable {
     var musicOnHold: [PlaybackItem] = []
     /// A position / wait announcement playing instead of the music.
     var announcementPlayback: PlaybackID?
+    /// The latest write of the call's live record (see `CdrSpool.recordLive`); writes are chained.
+    var journalWrite: Task<Void, Never>?
     /// An agent answered and the bridge is being set up: nothing may start playing to the caller.
     var connecting = false
     var log: [(at: Date, type: String, detail: String?)] = []

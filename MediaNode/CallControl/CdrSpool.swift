@@ -16,11 +16,13 @@ package struct CdrSpool: Sendable {
     package let root: String
     var pendingDirectory: String { root + "/pending" }
     var rejectedDirectory: String { root + "/rejected" }
+    var liveDirectory: String { root + "/live" }
 
     package init(root: String) throws {
         self.root = root
         try DurableFile.createDirectory(root + "/pending")
         try DurableFile.createDirectory(root + "/rejected")
+        try DurableFile.createDirectory(root + "/live")
         try removeTemporaryFiles()
     }
 
@@ -67,6 +69,58 @@ package struct CdrSpool: Sendable {
 
     func path(of id: String) -> String { pendingDirectory + "/\(id).json" }
 
+    // MARK: Calls in progress (for CDRs of calls the node dies with)
+
+    /// Records (durably) what is known of a call in progress, as the CDR it would get if the node
+    /// died now (`node_failure`). Rewritten as the call moves on; removed once its real CDR is spooled.
+    package func recordLive(_ cdr: Cdr) throws {
+        guard Self.isSafe(cdr.id) else { return }
+        try DurableFile.write(Array(try Self.encoder.encode(cdr)), to: liveDirectory + "/\(cdr.id).json")
+    }
+
+    /// The call's real CDR is spooled: forget its live record.
+    package func endLive(_ id: String) {
+        guard Self.isSafe(id) else { return }
+        unlink(liveDirectory + "/\(id).json")
+    }
+
+    package func liveIDs() throws -> [String] {
+        try DurableFile.list(liveDirectory).filter { $0.hasSuffix(".json") }.map { String($0.dropLast(5)) }.sorted()
+    }
+
+    /// Notes that the node is alive at `date` (once a second; not fsynced: it only has to survive
+    /// the process, and bounds when calls the process died with ended).
+    package func markAlive(_ date: Date) {
+        let text = Array(String(date.timeIntervalSince1970).utf8)
+        let fd = open(root + "/alive", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { return }
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+    }
+
+    package func lastAlive() -> Date? {
+        guard let bytes = try? DurableFile.read(root + "/alive"), let seconds = Double(String(decoding: bytes, as: UTF8.self)) else { return nil }
+        return Date(timeIntervalSince1970: seconds)
+    }
+
+    /// At start-up: every call the previous process died with becomes a `node_failure` CDR, ended
+    /// at the last moment the process was known alive, and moves to `pending/` to be shipped.
+    /// Returns how many. A call whose real CDR was already spooled only loses its live record.
+    @discardableResult
+    package func recoverInterruptedCalls() throws -> Int {
+        let pending = Set(try pendingIDs())
+        let alive = lastAlive()
+        var recovered = 0
+        for id in try liveIDs() {
+            defer { endLive(id) }
+            guard !pending.contains(id), let bytes = try DurableFile.read(liveDirectory + "/\(id).json"),
+                  let provisional = try? Self.decoder.decode(Cdr.self, from: Data(bytes)) else { continue }
+            try append(provisional.interrupted(at: max(provisional.endedAt, alive ?? provisional.endedAt)))
+            recovered += 1
+        }
+        return recovered
+    }
+
     /// Leftovers of writes interrupted by a crash (never renamed, so never a CDR).
     private func removeTemporaryFiles() throws {
         for name in try DurableFile.list(pendingDirectory) where name.contains(".tmp-") {
@@ -109,6 +163,26 @@ package struct CdrSpool: Sendable {
 extension DurableFileError {
     static func unlinkFailed(_ path: String) -> DurableFileError {
         DurableFileError(operation: "unlink", path: path)
+    }
+}
+
+extension Components.Schemas.Cdr {
+    /// This call as cut off by a node failure at `end`: whatever was running (talk, or the wait
+    /// and the ringing) runs until then.
+    package func interrupted(at end: Date) -> Self {
+        func ms(_ from: Date?) -> Int64? { from.map { max(0, Int64((end.timeIntervalSince($0) * 1000).rounded())) } }
+        var cdr = self
+        cdr.endedAt = end
+        cdr.disposition = .nodeFailure
+        cdr.hangupBy = .system
+        if answeredAt != nil {
+            cdr.talkMs = ms(answeredAt)
+        } else {
+            if queuedAt != nil { cdr.waitMs = ms(queuedAt) }
+            if offeredAt != nil { cdr.ringMs = ms(offeredAt) }
+            if queuedAt == nil, ivrPath != nil, ivrEndedAt == nil { cdr.ivrMs = ms(startedAt) }
+        }
+        return cdr
     }
 }
 

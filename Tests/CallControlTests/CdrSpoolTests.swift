@@ -26,6 +26,42 @@ struct CdrSpoolTests {
         #expect(back.startedAt.timeIntervalSince1970 == cdr.startedAt.timeIntervalSince1970)
     }
 
+    @Test("calls up when the process died become node_failure CDRs ending at the last alive mark; a call already spooled is not doubled")
+    func interruptedCallsAreRecovered() throws {
+        let dir = try TemporaryDirectory()
+        let spool = try CdrSpool(root: dir.path)
+        let start = Date(timeIntervalSince1970: 1_790_000_000.250)
+        // Talking since start+5 s, last recorded at start+5 s.
+        var talking = CdrSpool.testRecord(id: UUID().uuidString.lowercased(), tenant: Self.tenant, sequence: 1, start: start)
+        talking.answeredAt = start.addingTimeInterval(5)
+        talking.endedAt = start.addingTimeInterval(5)
+        talking.disposition = .nodeFailure
+        // Waiting in the queue since start+1 s.
+        var waiting = CdrSpool.testRecord(id: UUID().uuidString.lowercased(), tenant: Self.tenant, sequence: 2, start: start)
+        waiting.answeredAt = nil; waiting.talkMs = nil
+        waiting.queuedAt = start.addingTimeInterval(1)
+        waiting.endedAt = start.addingTimeInterval(1)
+        // Finished normally, but the process died before the live record went.
+        let finished = Self.record(3)
+        for r in [talking, waiting, finished] { try spool.recordLive(r) }
+        try spool.append(finished)
+        spool.markAlive(start.addingTimeInterval(65))
+
+        // A new process on the same directory.
+        let restarted = try CdrSpool(root: dir.path)
+        #expect(try restarted.recoverInterruptedCalls() == 2)
+        #expect(try restarted.liveIDs().isEmpty)
+        #expect(Set(try restarted.pendingIDs()) == [talking.id, waiting.id, finished.id])
+        #expect(try restarted.load(finished.id) == finished)
+        let t = try #require(try restarted.load(talking.id))
+        #expect(t.disposition == .nodeFailure && t.hangupBy == .system)
+        #expect(t.endedAt == start.addingTimeInterval(65))
+        #expect(t.talkMs == 60_000)
+        let w = try #require(try restarted.load(waiting.id))
+        #expect(w.waitMs == 64_000 && w.answeredAt == nil)
+        #expect(try restarted.recoverInterruptedCalls() == 0, "recovery runs once")
+    }
+
     @Test("acknowledge deletes; reject moves to rejected/ with the reason")
     func acknowledgeReject() throws {
         let dir = try TemporaryDirectory()
