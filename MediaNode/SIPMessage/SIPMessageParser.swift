@@ -81,40 +81,54 @@ public struct SIPMessageParser: Sendable {
             pendingName = nil
         }
 
-        while lineStart < headerEnd + 2 {
-            guard let lineEnd = Self.findCRLF(p, from: lineStart, to: headerEnd + 2) else { break }
-            if SIPGrammar.isWhitespace(p[lineStart]) {
-                // Folded continuation (LWS): joins the previous field with one SP.
-                guard pendingName != nil else { throw .malformedHeaderLine("continuation before any header") }
-                try Self.checkLine(p, lineStart, lineEnd)
-                // RFC 3261 §7.3.1: the fold and surrounding whitespace become one SP.
-                while let last = pendingValue.last, SIPGrammar.isWhitespace(last) { pendingValue.removeLast() }
-                var contentStart = lineStart
-                while contentStart < lineEnd, SIPGrammar.isWhitespace(p[contentStart]) { contentStart += 1 }
-                pendingValue.append(SIPGrammar.space)
-                pendingValue.append(contentsOf: UnsafeBufferPointer(rebasing: p[contentStart..<lineEnd]))
-            } else {
-                try flush()
-                try Self.checkLine(p, lineStart, lineEnd)
-                var colon = lineStart
-                while colon < lineEnd, p[colon] != UInt8(ascii: ":") { colon += 1 }
-                guard colon < lineEnd else { throw .malformedHeaderLine("header line without ':'") }
-                var nameEnd = colon
-                while nameEnd > lineStart, SIPGrammar.isWhitespace(p[nameEnd - 1]) { nameEnd -= 1 }
-                guard nameEnd > lineStart else { throw .malformedHeaderLine("empty header name") }
-                for k in lineStart..<nameEnd where !SIPGrammar.isTokenByte(p[k]) {
-                    throw .malformedHeaderLine("invalid header name")
+        var badLine: SIPParseError?
+        do throws(SIPParseError) {
+            while lineStart < headerEnd + 2 {
+                guard let lineEnd = Self.findCRLF(p, from: lineStart, to: headerEnd + 2) else { break }
+                if SIPGrammar.isWhitespace(p[lineStart]) {
+                    // Folded continuation (LWS): joins the previous field with one SP.
+                    guard pendingName != nil else {
+                        badLine = badLine ?? .malformedHeaderLine("continuation before any header")
+                        lineStart = lineEnd + 2
+                        continue
+                    }
+                    try Self.checkLine(p, lineStart, lineEnd)
+                    // RFC 3261 §7.3.1: the fold and surrounding whitespace become one SP.
+                    while let last = pendingValue.last, SIPGrammar.isWhitespace(last) { pendingValue.removeLast() }
+                    var contentStart = lineStart
+                    while contentStart < lineEnd, SIPGrammar.isWhitespace(p[contentStart]) { contentStart += 1 }
+                    pendingValue.append(SIPGrammar.space)
+                    pendingValue.append(contentsOf: UnsafeBufferPointer(rebasing: p[contentStart..<lineEnd]))
+                } else {
+                    try flush()
+                    try Self.checkLine(p, lineStart, lineEnd)
+                    let colon: Int, nameEnd: Int
+                    switch Self.headerName(p, lineStart, lineEnd) {
+                    case .success(let found): (colon, nameEnd) = found
+                    case .failure(let problem):
+                        // Skip the line but remember the error: the rest is still read so the 400 can
+                        // carry Via, From, To, Call-ID and CSeq wherever they are.
+                        badLine = badLine ?? problem
+                        lineStart = lineEnd + 2
+                        continue
+                    }
+                    pendingName = String(decoding: UnsafeBufferPointer(rebasing: p[lineStart..<nameEnd]), as: UTF8.self)
+                    pendingValue.removeAll(keepingCapacity: true)
+                    pendingValue.append(contentsOf: UnsafeBufferPointer(rebasing: p[(colon + 1)..<lineEnd]))
                 }
-                pendingName = String(decoding: UnsafeBufferPointer(rebasing: p[lineStart..<nameEnd]), as: UTF8.self)
-                pendingValue.removeAll(keepingCapacity: true)
-                pendingValue.append(contentsOf: UnsafeBufferPointer(rebasing: p[(colon + 1)..<lineEnd]))
+                if pendingValue.count + (pendingName?.utf8.count ?? 0) > configuration.maxHeaderLength {
+                    throw .headerTooLong(limit: configuration.maxHeaderLength)
+                }
+                lineStart = lineEnd + 2
             }
-            if pendingValue.count + (pendingName?.utf8.count ?? 0) > configuration.maxHeaderLength {
-                throw .headerTooLong(limit: configuration.maxHeaderLength)
-            }
-            lineStart = lineEnd + 2
+            try flush()
+            if let badLine { throw badLine }
+        } catch {
+            // A bad header line: keep the good fields, so a 400 can still be answered
+            // (RFC 3261 §21.4.1) rather than the request going unanswered into retransmissions.
+            if let partial = try? Self.parseStartLine(startLine, headers: SIPHeaders(fields)) { throw error.with(partial: partial) }
+            throw error
         }
-        try flush()
         let headers = SIPHeaders(fields)
 
         var message = try Self.parseStartLine(startLine, headers: headers)
@@ -146,6 +160,20 @@ public struct SIPMessageParser: Sendable {
             }
         }
         return message
+    }
+
+    /// The colon and the end of the name of a header line, or what is wrong with it.
+    static func headerName(_ p: UnsafeBufferPointer<UInt8>, _ lineStart: Int, _ lineEnd: Int) -> Result<(Int, Int), SIPParseError> {
+        var colon = lineStart
+        while colon < lineEnd, p[colon] != UInt8(ascii: ":") { colon += 1 }
+        guard colon < lineEnd else { return .failure(.malformedHeaderLine("header line without ':'")) }
+        var nameEnd = colon
+        while nameEnd > lineStart, SIPGrammar.isWhitespace(p[nameEnd - 1]) { nameEnd -= 1 }
+        guard nameEnd > lineStart else { return .failure(.malformedHeaderLine("empty header name")) }
+        for k in lineStart..<nameEnd where !SIPGrammar.isTokenByte(p[k]) {
+            return .failure(.malformedHeaderLine("invalid header name"))
+        }
+        return .success((colon, nameEnd))
     }
 
     static func parseStartLine(_ line: String, headers: SIPHeaders) throws(SIPParseError) -> SIPMessage {

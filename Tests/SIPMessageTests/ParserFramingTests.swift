@@ -82,6 +82,16 @@ v=0\r
         #expect(error?.partial?.headers[.cseq] == "314159 INVITE")
     }
 
+    /// SIPp once sent `agent1[authentication username= password=…]` as a header line: the request
+    /// must still get a 400 carrying Via, Call-ID and CSeq (read around the bad line), not silence.
+    @Test func badHeaderLineKeepsTheFieldsBeforeIt() throws {
+        let bad = invite.replacingOccurrences(of: "Max-Forwards: 70\r\n", with: "Max-Forwards: 70\r\nagent1[authentication username= password=x]\r\n")
+        let error = #expect(throws: SIPParseError.self) { try parser.parse(bytes(bad)) }
+        #expect(error?.statusCode == 400)
+        #expect(error?.partial?.headers[.cseq] == "314159 INVITE")
+        #expect(error?.partial?.headers.contains(.via) == true)
+    }
+
     @Test func streamFraming() throws {
         let framer = SIPStreamFramer()
         func frame(_ s: [UInt8]) throws(SIPParseError) -> SIPStreamFramer.Frame {
