@@ -194,6 +194,10 @@ package actor CallRuntime: SIPUserAgentDelegate {
 
     package func refreshPresence() async {
         guard let userAgent else { return }
+        let before = loggedIn.count
+        defer {
+            if loggedIn.count != before { logger.info("agents' phones registered", metadata: ["logged_in": "\(loggedIn.count)"]) }
+        }
         for tenant in directory.tenants.values {
             for agent in tenant.agents {
                 let registered = !(await userAgent.bindings(for: "sip:\(agent.sipUsername)@\(tenant.sipDomain)").isEmpty)

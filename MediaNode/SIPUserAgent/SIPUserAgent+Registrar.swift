@@ -50,7 +50,10 @@ extension SIPUserAgent {
                 respond(key, request, 403)
                 return
             }
-            switch registrar.register(request, aor: aor, source: source.description, now: now) {
+            // Calls go to the Contact, unless the phone is behind NAT (its Via names another address
+            // than the packet came from, RFC 3581) or on a connection: then to where the REGISTER came from.
+            let reachAt = Self.isNATted(request, source: source) ? source.description : nil
+            switch registrar.register(request, aor: aor, source: reachAt, now: now) {
             case .accepted(let bindings):
                 let contacts = Registrar.contactHeaderValues(bindings, now: now).map { SIPHeaderField(name: .contact, value: $0) }
                 respond(key, request, 200, headers: contacts)
@@ -63,5 +66,16 @@ extension SIPUserAgent {
     func challenge(_ key: TransactionKey, _ request: SIPRequest, realm: String, stale: Bool) {
         let challenges = authenticator.challenges(realm: realm, now: nowSeconds, stale: stale)
         respond(key, request, 401, headers: challenges.map { SIPHeaderField(name: .wwwAuthenticate, value: $0.headerValue) })
+    }
+}
+
+extension SIPUserAgent {
+    /// True when a phone must be reached at the REGISTER's source rather than its Contact: over a
+    /// stream transport (reuse the connection), or when the top Via's sent-by is not the source
+    /// address and port (a NAT rewrote it).
+    static func isNATted(_ request: SIPRequest, source: SIPEndpoint) -> Bool {
+        guard source.transport == .udp else { return true }
+        guard let via = try? request.headers.topVia(), let ip = source.address.ipAddress, let port = source.address.port else { return true }
+        return via.host != ip || (via.port ?? 5060) != port
     }
 }

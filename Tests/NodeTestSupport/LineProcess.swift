@@ -15,6 +15,7 @@ package final class LineProcess: Sendable {
         let continuation: CheckedContinuation<String, any Error>
     }
     private let nextWaiter = Atomic<UInt64>(0)
+    private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
 
     package struct Timeout: Error, CustomStringConvertible {
         package let waitingFor: String
@@ -59,8 +60,31 @@ package final class LineProcess: Sendable {
                 }
             }
         }
+        process.terminationHandler = { [self] p in
+            let waiters = self.exit.withLock { e in
+                e.status = p.terminationStatus
+                defer { e.waiters = [] }
+                return e.waiters
+            }
+            for w in waiters { w.resume(returning: p.terminationStatus) }
+        }
         try process.run()
     }
+
+    /// The exit status, once the program has exited (without blocking a thread).
+    package func exitStatus() async -> Int32 {
+        await withCheckedContinuation { c in
+            let status: Int32? = exit.withLock { e in
+                if let s = e.status { return s }
+                e.waiters.append(c)
+                return nil
+            }
+            if let status { c.resume(returning: status) }
+        }
+    }
+
+    /// The process id (for signals from elsewhere).
+    package var pid: Int32 { process.processIdentifier }
 
     /// Every line so far.
     package var lines: [String] { state.withLock { $0.lines } }
@@ -73,6 +97,14 @@ package final class LineProcess: Sendable {
     /// The first line containing `text`.
     package func waitForLineContaining(_ text: String, timeout: Duration = .seconds(30)) async throws -> String {
         try await waitForLine(label: text, timeout: timeout) { $0.contains(text) }
+    }
+
+    /// Returns once `count` lines (seen so far or still to come) contain `text`.
+    package func waitForLines(containing text: String, count: Int, timeout: Duration = .seconds(60)) async throws {
+        let seen = Atomic<Int>(0)
+        _ = try await waitForLine(label: "\(count)× \(text)", timeout: timeout) { line in
+            line.contains(text) && seen.add(1, ordering: .relaxed).newValue >= count
+        }
     }
 
     private func waitForLine(label: String, timeout: Duration, matches: @escaping @Sendable (String) -> Bool) async throws -> String {

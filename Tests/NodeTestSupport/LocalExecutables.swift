@@ -6,22 +6,37 @@ import Glibc
 
 /// The `media-node` executable built next to the test bundle (`swift build` builds it).
 package func mediaNodeExecutable() throws -> String {
+    try localExecutable("media-node")
+}
+
+/// The `control-plane` executable built next to the tests.
+package func controlPlaneExecutable() throws -> String {
+    try localExecutable("control-plane")
+}
+
+package func localExecutable(_ name: String) throws -> String {
     var dir = Bundle.main.bundleURL
     for _ in 0..<3 {
-        let candidate = dir.appendingPathComponent("media-node").path
+        let candidate = dir.appendingPathComponent(name).path
         if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
         dir = dir.deletingLastPathComponent()
     }
-    throw MissingMediaNode()
+    throw MissingExecutable(name: name)
 }
 
-package struct MissingMediaNode: Error, CustomStringConvertible {
-    package var description: String { "media-node not built next to the tests (swift build builds it)" }
+package struct MissingExecutable: Error, CustomStringConvertible {
+    var name: String
+    package var description: String { "\(name) not built next to the tests (swift build builds it)" }
 }
 
 /// A UDP port on 127.0.0.1 that was free a moment ago (bound to port 0, then released).
-package func freeUDPPort() -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+package func freeUDPPort() -> Int { freePort(type: Int32(SOCK_DGRAM.rawValue)) }
+
+/// A TCP port on 127.0.0.1 that was free a moment ago.
+package func freeTCPPort() -> Int { freePort(type: Int32(SOCK_STREAM.rawValue)) }
+
+private func freePort(type: Int32) -> Int {
+    let fd = socket(AF_INET, type, 0)
     defer { close(fd) }
     var addr = sockaddr_in()
     addr.sin_family = sa_family_t(AF_INET)

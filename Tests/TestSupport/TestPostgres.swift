@@ -19,6 +19,7 @@ public actor TestPostgres {
     public static let shared = TestPostgres()
 
     private var serverURL: DatabaseURL?
+    private var serverURLText: String?
     private var templates: [String: Task<Void, any Error>] = [:]
     private var counter = 0
     private let logger = Logger(label: "test-postgres")
@@ -55,11 +56,25 @@ public actor TestPostgres {
         return configuration
     }
 
+    /// Like ``database(template:prepare:)``, as a `postgres://` URL for another process (a
+    /// `control-plane serve` the test starts and stops).
+    public func databaseURL(
+        template: String, prepare: @escaping @Sendable (PostgresConnection, Logger) async throws -> Void
+    ) async throws -> String {
+        let configuration = try await database(template: template, prepare: prepare)
+        guard let text = serverURLText, var components = URLComponents(string: text), let name = configuration.database else {
+            throw NoServerURL()
+        }
+        components.path = "/" + name
+        return components.string ?? text
+    }
+
     private func serverConfiguration() throws -> DatabaseURL {
         if let serverURL { return serverURL }
         let url: DatabaseURL
         if let text = ProcessInfo.processInfo.environment["DATABASE_URL"] {
             url = try DatabaseURL(text)
+            serverURLText = text
         } else {
             let directory = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("cc-test-pg-\(getpid())")
             try? FileManager.default.removeItem(at: directory)
@@ -68,6 +83,7 @@ public actor TestPostgres {
             try cluster.start(fsync: false)
             try Self.startWatchdog(cluster: cluster)
             url = try DatabaseURL(cluster.url)
+            serverURLText = cluster.url
         }
         serverURL = url
         return url
@@ -97,4 +113,8 @@ public actor TestPostgres {
         let result = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
         guard result == 0 else { throw EmbeddedPostgresError(description: "cannot start the PostgreSQL watchdog: \(result)") }
     }
+}
+
+struct NoServerURL: Error, CustomStringConvertible {
+    var description: String { "the test PostgreSQL server has no URL to hand to another process" }
 }
