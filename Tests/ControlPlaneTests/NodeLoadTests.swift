@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import ControlPlanePostgres
 import Foundation
+import HummingbirdWSClient
+import Logging
+import Synchronization
 import NIOCore
 import NodeTestSupport
 import Testing
@@ -13,9 +16,11 @@ import TestSupport
 /// 1. 350 calls at 5 calls/s, 50 at a time; the control plane is stopped for a minute meanwhile
 ///    (the node serves from its saved configuration and spools CDRs). Zero failed calls.
 /// 2. 40 calls are up when the node is killed with SIGKILL; it restarts on the same data, the
-///    phones register again, and 50 more calls run with zero failures.
+///    phones register again, and 100 more calls run with zero failures.
 /// Every call SIPp saw answered has exactly one CDR in the API: `answered` with the menu key,
-/// or `node_failure` for the 40 the node died with.
+/// or `node_failure` for the 40 the node died with. A WebSocket desktop (reconnecting while the
+/// control plane is away) measures screen-pop latency: `call.offered` at the desktop against the
+/// agent phone's receipt of the INVITE, per caller.
 @Suite("Load: SIPp through IVR and queue, control plane down, node killed", .serialized)
 struct NodeLoadTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
@@ -151,6 +156,7 @@ struct NodeLoadTests {
             "-sf", Self.repositoryRoot.appendingPathComponent("infra/sipp/agent_answer.xml").path,
             "-i", "127.0.0.1", "-p", "\(agentPort)", "-mi", "127.0.0.1", "-mp", "\(freeUDPPort() & ~1)",
             "-nostdin", "-trace_err", "-error_file", work.path + "/agents-errors.log",
+            "-trace_logs", "-log_file", work.path + "/agents-offers.log",
         ])
         defer { phones.terminate() }
         let registrars = try groups.indices.map { g in
@@ -169,10 +175,32 @@ struct NodeLoadTests {
         }
         try await register()
 
+        // The agent desktop: call.offered per caller number, as it arrives.
+        let offered = Mutex<[String: Double]>([:])
+        var wsLogger = Logger(label: "desktop")
+        wsLogger.logLevel = .critical
+        let desktopLogger = wsLogger
+        let desktop = Task {
+            while !Task.isCancelled {
+                _ = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(cpPort)/v1/events?token=\(key)", logger: desktopLogger) { inbound, _, _ in
+                    for try await message in inbound.messages(maxSize: 1 << 20) {
+                        let at = Date().timeIntervalSince1970
+                        guard case .text(let text) = message,
+                              let event = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+                              event["type"] as? String == "call.offered",
+                              let caller = (event["data"] as? [String: Any])?["caller"] as? String else { continue }
+                        offered.withLock { if $0[caller] == nil { $0[caller] = at } }
+                    }
+                }
+                try? await Task.sleep(for: .milliseconds(500)) // the control plane is away: connect again
+            }
+        }
+        defer { desktop.cancel() }
+
         func callers(_ name: String, calls: Int, rate: Int) throws -> LineProcess {
             try Self.sipp(work.path, [
                 "127.0.0.1:\(sipPort)", "-sf", Self.repositoryRoot.appendingPathComponent("infra/sipp/caller_ivr_queue.xml").path,
-                "-s", did, "-i", "127.0.0.1", "-p", "\(freeUDPPort())", "-mi", "127.0.0.1", "-mp", "\(freeUDPPort() & ~1)",
+                "-s", did, "-key", "caller_prefix", "+8613\(["a": 1, "b": 2, "c": 3][name] ?? 9)", "-i", "127.0.0.1", "-p", "\(freeUDPPort())", "-mi", "127.0.0.1", "-mp", "\(freeUDPPort() & ~1)",
                 "-l", "50", "-r", "\(rate)", "-m", "\(calls)", "-d", "9000", "-nostdin", "-timeout", "400s",
                 "-trace_logs", "-log_file", work.path + "/\(name)-answered.log",
                 "-trace_err", "-error_file", work.path + "/\(name)-errors.log",
@@ -196,11 +224,12 @@ struct NodeLoadTests {
         let answeredA = try Self.answered(work.path + "/a-answered.log")
         #expect(answeredA.count == 350)
 
-        // 2. SIGKILL with 40 calls up; restart; phones register again; 50 more calls.
+        // 2. SIGKILL with 40 calls up; restart; phones register again; 100 more calls.
         let runB = try callers("b", calls: 40, rate: 20)
         try await waitForAnswered(work.path + "/b-answered.log", count: 40, process: node)
         node.signal(SIGKILL)
         _ = await node.exitStatus()
+        let killedNode = node
         node = try Self.startNode(controlPlanePort: cpPort, sipPort: sipPort, dataDirectory: work.path + "/node")
         let recovered = try await node.waitForLineContaining("recovered as node_failure CDRs", timeout: .seconds(60))
         #expect(recovered.contains("count=40"), "\(recovered)")
@@ -209,27 +238,38 @@ struct NodeLoadTests {
         _ = await runB.exitStatus() // its calls fail: the node that answered them is gone
         let answeredB = try Self.answered(work.path + "/b-answered.log")
         #expect(answeredB.count == 40)
-        let runC = try callers("c", calls: 50, rate: 10)
+        let runC = try callers("c", calls: 100, rate: 10)
         #expect(await runC.exitStatus() == 0, "SIPp run 3 had failed calls; see \(work.path)")
         let answeredC = try Self.answered(work.path + "/c-answered.log")
-        #expect(answeredC.count == 50)
+        #expect(answeredC.count == 100)
 
         // Every answered call has exactly one CDR; the node ships what it spooled while the CP was away.
         let expected = answeredA + answeredB + answeredC
         var cdrs: [[String: Any]] = []
         let deadline = Date().addingTimeInterval(90)
         repeat {
+            // Count the shipments before reading, so one that lands meanwhile is not waited for in vain.
+            let shipped = node.lines.filter { $0.contains("CDRs shipped") }.count
             cdrs = try await api.cdrs(token: key)
             if cdrs.count >= expected.count { break }
-            let shipped = node.lines.filter { $0.contains("CDRs shipped") }.count
             guard (try? await node.waitForLines(containing: "CDRs shipped", count: shipped + 1, timeout: .seconds(20))) != nil else { break }
         } while Date() < deadline
         let byCallID = Dictionary(grouping: cdrs, by: { $0["callId"] as? String ?? "" })
         #expect(cdrs.count == expected.count, "CDRs \(cdrs.count), answered calls \(expected.count)")
         #expect(Set(expected).count == expected.count)
         for id in expected { #expect(byCallID[id]?.count == 1, "call \(id): \(byCallID[id]?.count ?? 0) CDRs") }
+        if cdrs.count != expected.count {
+            // What the node said about it, and what is left in its spool.
+            let missing = Set(expected).subtracting(byCallID.keys)
+            let spool = work.path + "/node/cdr-spool"
+            let left = ["pending", "rejected", "live"].map { dir in
+                "\(dir): \((try? FileManager.default.contentsOfDirectory(atPath: spool + "/" + dir))?.count ?? -1)"
+            }
+            let problems = (killedNode.lines + node.lines).filter { $0.contains(" error ") || $0.contains(" critical ") || $0.contains("rejected=") && !$0.contains("rejected=0") }
+            Issue.record("missing \(missing.sorted()); spool \(left); node problems: \(problems.suffix(20))")
+        }
         let dispositions = Dictionary(grouping: cdrs, by: { $0["disposition"] as? String ?? "?" }).mapValues(\.count)
-        #expect(dispositions == ["answered": 400, "node_failure": 40], "\(dispositions)")
+        #expect(dispositions == ["answered": 450, "node_failure": 40], "\(dispositions)")
         for id in answeredB { #expect(byCallID[id]?.first?["disposition"] as? String == "node_failure") }
         let menuKeys = cdrs.filter { $0["disposition"] as? String == "answered" }.map { ($0["ivrInputs"] as? [String: String])?["menu"] }
         #expect(menuKeys.allSatisfy { $0 == "1" }, "every caller's RFC 4733 '1' reached the menu")
@@ -237,7 +277,32 @@ struct NodeLoadTests {
             guard let s = (cdr["endedAt"] as? String).flatMap({ try? Date($0, strategy: .iso8601) }) else { return false }
             return s > down && s < up
         }.count
+        // Screen pop: desktop's call.offered minus the phone's INVITE receipt, for every caller both saw.
+        let rung = Self.offers(work.path + "/agents-offers.log")
+        // Only offers made while the control plane was up (and 10 s after it came back, while the node
+        // flushes the events it kept): during the outage events wait, which is not screen-pop latency.
+        let outage = (down.timeIntervalSince1970 - 1)...(up.timeIntervalSince1970 + 10)
+        let popMs = offered.withLock { seen in
+            seen.compactMap { caller, at in rung[caller].flatMap { outage.contains($0) ? nil : (at - $0) * 1000 } }
+        }.sorted()
+        #expect(popMs.count >= 100, "screen-pop samples: \(popMs.count)")
+        func percentile(_ p: Double) -> Double { popMs.isEmpty ? .nan : popMs[min(popMs.count - 1, Int(Double(popMs.count) * p))] }
+        #expect(percentile(0.99) < 1000, "screen-pop p99 \(percentile(0.99)) ms")
+        print(String(format: "screen-pop over %d calls: p50 %.1f ms, p99 %.1f ms, max %.1f ms (negative: the event beat the phone's ring)",
+                     popMs.count, percentile(0.5), percentile(0.99), popMs.last ?? .nan))
         print("load: \(expected.count) answered calls, \(cdrs.count) CDRs (\(dispositions)); \(duringOutage) calls ended while the control plane was down (\(Int(up.timeIntervalSince(down))) s); whole run \(Int(Date().timeIntervalSince(started))) s")
+    }
+
+    /// Caller number → when the first agent phone received the INVITE (unix seconds), from agent_answer.xml's log.
+    static func offers(_ logFile: String) -> [String: Double] {
+        var first: [String: Double] = [:]
+        for line in ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n") where line.hasPrefix("OFFER ") {
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 5, let at = Double(fields[3]) else { continue }
+            let caller = String(fields[4])
+            if first[caller] == nil { first[caller] = at }
+        }
+        return first
     }
 
     /// Waits (on SIPp's log file) until `count` calls were answered.
