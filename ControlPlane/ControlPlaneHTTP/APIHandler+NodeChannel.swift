@@ -159,3 +159,19 @@ extension Components.Schemas.TenantSnapshot {
             })
     }
 }
+
+extension APIHandler {
+    func nodeRouteNumber(_ input: Operations.NodeRouteNumber.Input) async throws -> Operations.NodeRouteNumber.Output {
+        _ = try requireNode()
+        let number = input.query.number
+        guard !number.filter(\.isNumber).isEmpty else { throw ControlPlaneError(.badRequest, "number must contain digits.") }
+        let logger = self.logger
+        guard let route = try await database.platform({ c in
+            try await PlacementRepository.route(c, number: number, logger: logger)
+        }) else {
+            throw ControlPlaneError(.notFound, "\(number.prefix(32)) is not in service (not allocated, tenant inactive or not homed).")
+        }
+        return .ok(.init(body: .json(.init(e164: route.e164, tenantId: route.tenantID.uuidString.lowercased(),
+                                           nodeId: route.nodeID.uuidString.lowercased(), sipAddress: route.sipAddress))))
+    }
+}

@@ -115,3 +115,46 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(node))))
     }
 }
+
+extension APIHandler {
+    func platformGetTenantPlacement(_ input: Operations.PlatformGetTenantPlacement.Input) async throws -> Operations.PlatformGetTenantPlacement.Output {
+        try requireStaff()
+        let id = try uuid(input.path.tenantId, field: "tenantId")
+        let logger = self.logger
+        guard let placement = try await database.platform({ c in
+            try await PlacementRepository.placement(c, tenantID: id, logger: logger)
+        }) else {
+            throw ControlPlaneError(.notFound, "The tenant is not homed on any media node (no tenant with that id, not active, or no healthy node yet).")
+        }
+        return .ok(.init(body: .json(.init(placement))))
+    }
+
+    func platformMoveTenant(_ input: Operations.PlatformMoveTenant.Input) async throws -> Operations.PlatformMoveTenant.Output {
+        try requireStaff()
+        let id = try uuid(input.path.tenantId, field: "tenantId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let nodeID = try uuid(body.nodeId, field: "nodeId")
+        let logger = self.logger
+        let outcome = try await database.platform { c in
+            try await PlacementRepository.move(c, tenantID: id, nodeID: nodeID, logger: logger)
+        }
+        switch outcome {
+        case .moved(let placement):
+            logger.notice("tenant moved", metadata: ["tenant": "\(id)", "node": "\(nodeID)"])
+            return .ok(.init(body: .json(.init(placement))))
+        case .noSuchTenant:
+            throw ControlPlaneError(.notFound, "No tenant with that id exists.")
+        case .noSuchNode:
+            throw ControlPlaneError(.notFound, "No media node with id \(nodeID) exists.")
+        case .nodeUnavailable(let why):
+            throw ControlPlaneError(.conflict, "The tenant cannot be moved there: \(why). Pick an active node that is up.")
+        }
+    }
+}
+
+extension Components.Schemas.TenantPlacement {
+    init(_ r: PlacementRecord) {
+        self.init(tenantId: r.tenantID.uuidString.lowercased(), nodeId: r.nodeID.uuidString.lowercased(), nodeName: r.nodeName,
+                  sipAddress: r.sipAddress, placedAt: r.placedAt)
+    }
+}

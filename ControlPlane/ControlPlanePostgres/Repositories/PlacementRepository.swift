@@ -59,3 +59,82 @@ public enum PlacementRepository {
             """, logger: logger)).map(\.item)
     }
 }
+
+/// Where a tenant is homed.
+public struct PlacementRecord: Sendable, Equatable {
+    public var tenantID: UUID
+    public var nodeID: UUID
+    public var nodeName: String
+    public var sipAddress: String?
+    public var placedAt: Date
+}
+
+/// A number's tenant and the node homing it.
+public struct NumberRouteRecord: Sendable, Equatable {
+    public var e164: String
+    public var tenantID: UUID
+    public var nodeID: UUID
+    public var sipAddress: String?
+}
+
+extension PlacementRepository {
+    public enum MoveOutcome: Sendable, Equatable {
+        case moved(PlacementRecord)
+        case noSuchTenant
+        case noSuchNode
+        /// The node cannot take tenants now (why, for the person who asked).
+        case nodeUnavailable(String)
+    }
+
+    public static func placement(_ c: PostgresConnection, tenantID: UUID, logger: Logger) async throws -> PlacementRecord? {
+        for try await (tenant, node, name, sip, placed) in try await c.query("""
+            SELECT p.tenant_id, p.node_id, n.name, n.sip_address, p.placed_at
+            FROM tenant_placements p JOIN nodes n ON n.id = p.node_id WHERE p.tenant_id = \(tenantID)
+            """, logger: logger).decode((UUID, UUID, String, String?, Date).self) {
+            return PlacementRecord(tenantID: tenant, nodeID: node, nodeName: name, sipAddress: sip, placedAt: placed)
+        }
+        return nil
+    }
+
+    /// Homes `tenantID` on `nodeID` (staff). The node must be active, up and not removed.
+    public static func move(_ c: PostgresConnection, tenantID: UUID, nodeID: UUID, logger: Logger) async throws -> MoveOutcome {
+        var tenantExists = false
+        for try await _ in try await c.query("SELECT 1 FROM tenants WHERE id = \(tenantID)", logger: logger).decode(Int.self) {
+            tenantExists = true
+        }
+        guard tenantExists else { return .noSuchTenant }
+        var node: (state: String, down: Bool, removed: Bool)?
+        for try await row in try await c.query("""
+            SELECT admin_state, down, removed_at IS NOT NULL FROM nodes WHERE id = \(nodeID)
+            """, logger: logger).decode((String, Bool, Bool).self) {
+            node = row
+        }
+        guard let node else { return .noSuchNode }
+        if node.removed { return .nodeUnavailable("the node was removed") }
+        if node.down { return .nodeUnavailable("the node is down (no heartbeat)") }
+        if node.state != "active" { return .nodeUnavailable("the node is \(node.state)") }
+        try await c.query("""
+            INSERT INTO tenant_placements (tenant_id, node_id, placed_at) VALUES (\(tenantID), \(nodeID), now())
+            ON CONFLICT (tenant_id) DO UPDATE SET node_id = EXCLUDED.node_id, placed_at = EXCLUDED.placed_at
+            WHERE tenant_placements.node_id <> EXCLUDED.node_id
+            """, logger: logger)
+        guard let placement = try await placement(c, tenantID: tenantID, logger: logger) else { return .noSuchTenant }
+        return .moved(placement)
+    }
+
+    /// The tenant and home node of an allocated number of an active tenant (`+` optional).
+    public static func route(_ c: PostgresConnection, number: String, logger: Logger) async throws -> NumberRouteRecord? {
+        let e164 = "+" + number.filter(\.isNumber)
+        for try await (e, tenant, node, sip) in try await c.query("""
+            SELECT pn.e164, pn.tenant_id, p.node_id, n.sip_address
+            FROM phone_numbers pn
+            JOIN tenants t ON t.id = pn.tenant_id AND t.status = 'active'
+            JOIN tenant_placements p ON p.tenant_id = pn.tenant_id
+            JOIN nodes n ON n.id = p.node_id
+            WHERE pn.e164 = \(e164)
+            """, logger: logger).decode((String, UUID, UUID, String?).self) {
+            return NumberRouteRecord(e164: e, tenantID: tenant, nodeID: node, sipAddress: sip)
+        }
+        return nil
+    }
+}
