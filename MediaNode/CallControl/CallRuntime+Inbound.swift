@@ -13,8 +13,20 @@ extension CallRuntime {
         if draining { return .reject(status: 503, retryAfter: 30) } // RFC 3261 §21.5.4: try another node, or this one later
         let did = call.request.uri.sipURI?.user ?? ""
         guard let (tenant, route) = directory.route(forNumber: did) else {
-            logger.info("no tenant for number", metadata: ["did": "\(did)", "sip.call_id": "\(call.id.callID)"])
-            return .reject(status: 404)
+            // Not a tenant of this node: the control plane knows its home (placement), if any.
+            switch await routeLookup(did) {
+            case .elsewhere(let address):
+                let host = address.hasPrefix("sip:") ? String(address.dropFirst(4)) : address
+                logger.info("call redirected to the tenant's home node", metadata: ["did": "\(did)", "home": "\(host)"])
+                return .redirect(contact: "sip:\(did)@\(host)")
+            case .here:
+                return .reject(status: 503, retryAfter: 2) // configuration still on its way
+            case .unknown:
+                return .reject(status: 503, retryAfter: 10)
+            case .notInService:
+                logger.info("no tenant for number", metadata: ["did": "\(did)", "sip.call_id": "\(call.id.callID)"])
+                return .reject(status: 404)
+            }
         }
         guard tenant.isActive else { return .reject(status: 403) }
         enum Entry { case queue(String), ivr(IVRFlow) }

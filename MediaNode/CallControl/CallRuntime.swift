@@ -37,6 +37,7 @@ package actor CallRuntime: SIPUserAgentDelegate {
     let spool: CdrSpool
     let cdrSpooled: @Sendable () -> Void
     let publish: @Sendable (Components.Schemas.NodeEvent) -> Void
+    let routeLookup: @Sendable (String) async -> NumberLookup
     let logger: Logger
     var userAgent: SIPUserAgent?
 
@@ -57,7 +58,9 @@ package actor CallRuntime: SIPUserAgentDelegate {
                  prompts: PromptRenderer? = nil, http: IVRHTTPFetcher = IVRHTTPFetcher(),
                  cdrSpooled: @escaping @Sendable () -> Void = {},
                  publish: @escaping @Sendable (Components.Schemas.NodeEvent) -> Void = { _ in },
+                 routeLookup: @escaping @Sendable (String) async -> NumberLookup = { _ in .notInService },
                  logger: Logger = Logger(label: "call-control")) {
+        self.routeLookup = routeLookup
         self.configuration = configuration
         self.media = media
         self.spool = spool
@@ -218,6 +221,17 @@ package actor CallRuntime: SIPUserAgentDelegate {
             }
         }
     }
+}
+
+/// Where the control plane says a number not in this node's snapshot is served.
+package enum NumberLookup: Sendable, Equatable {
+    /// Homed on another node, reachable at this SIP URI (`sip:host:port`).
+    case elsewhere(sipAddress: String)
+    /// Homed here, but the snapshot does not have it yet.
+    case here
+    case notInService
+    /// The control plane could not be asked.
+    case unknown
 }
 
 /// The current directory for the registrar: HA1 lookup and domain → realm, readable from any thread.

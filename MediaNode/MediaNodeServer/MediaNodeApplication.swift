@@ -34,7 +34,9 @@ struct MediaNodeApplication {
                                                           promptDirectory: settings.dataDirectory + "/prompts"),
                                      logger: Logger(label: "prompts"))
         let runtime = CallRuntime(media: media, spool: spool, prompts: prompts, cdrSpooled: { shipper.notify() },
-                                  publish: { uploader.publish($0) }, logger: Logger(label: "call-control"))
+                                  publish: { uploader.publish($0) },
+                                  routeLookup: { number in await Self.lookUp(number, channel: channelBox) },
+                                  logger: Logger(label: "call-control"))
         let view = runtime.registrarView
         let userAgent = SIPUserAgent(
             configuration: SIPUserAgentConfiguration(
@@ -88,6 +90,29 @@ struct MediaNodeApplication {
             "advertised": "\(settings.advertisedAddress)", "rtp": "\(settings.rtpPorts)", "data_dir": "\(settings.dataDirectory)",
         ])
         try await group.run()
+    }
+}
+
+extension MediaNodeApplication {
+    /// Asks the control plane where a number this node does not serve is homed (2 s at most).
+    static func lookUp(_ number: String, channel box: ChannelBox) async -> NumberLookup {
+        guard let channel = await box.channel, let client = await channel.authenticatedClient(timeout: .seconds(2)) else {
+            return .unknown
+        }
+        let myID = await channel.identity?.nodeId
+        do {
+            switch try await client.nodeRouteNumber(query: .init(number: number)) {
+            case .ok(let ok):
+                let route = try ok.body.json
+                if route.nodeId.lowercased() == myID?.lowercased() { return .here }
+                guard let address = route.sipAddress else { return .unknown }
+                return .elsewhere(sipAddress: address)
+            case .default(let status, _):
+                return status == 404 ? .notInService : .unknown
+            }
+        } catch {
+            return .unknown
+        }
     }
 }
 

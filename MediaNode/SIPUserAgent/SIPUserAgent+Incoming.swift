@@ -116,6 +116,10 @@ extension SIPUserAgent {
                 respond(key, call.request, max(300, status), toTag: call.id.localTag,
                         headers: retryAfter.map { [SIPHeaderField(name: .retryAfter, value: "\($0)")] } ?? [])
                 calls[call.id] = nil
+            case .redirect(let contact):
+                pendingInvites[key] = nil
+                respond(key, call.request, 302, toTag: call.id.localTag, headers: [SIPHeaderField(name: .contact, value: "<\(contact)>")])
+                calls[call.id] = nil
             case .answer(let body, let ringFirst):
                 if ringFirst { respond(key, call.request, 180, toTag: call.id.localTag) }
                 var headers = [SIPHeaderField(name: .contact, value: contactHeader(for: state.peer.transport).description)]

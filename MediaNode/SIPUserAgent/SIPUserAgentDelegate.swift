@@ -22,6 +22,8 @@ public enum SIPCallDecision: Hashable, Sendable {
     /// Refuse with a final status (486 Busy Here, 480, 603, 404...); `retryAfter` seconds add a
     /// Retry-After header (RFC 3261 §20.33), e.g. to a 503 from a draining or full node.
     case reject(status: Int, retryAfter: Int? = nil)
+    /// 302 Moved Temporarily to `contact` (a SIP URI): the call belongs elsewhere (RFC 3261 §21.3.3).
+    case redirect(contact: String)
 }
 
 /// Why a call ended.

@@ -153,3 +153,80 @@ struct SystemCallTests {
         }
     }
 }
+
+extension SystemCallTests {
+    @Test("a call reaching a node that does not home the tenant is redirected (302) to the home node and answered there; staff then move the tenant",
+          .timeLimit(.minutes(3)))
+    func redirectToHomeNodeAndMove() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (tenantID, key, _) = try await h.signup("acme")
+            let queue = try await h.call(.post, "/v1/queues", token: key, json: ["name": "Support", "config": ["strategy": "longest_idle"]])
+            let queueID = try #require(queue["id"] as? String)
+            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li Na", "extension": "1001", "sipUsername": "lina"])
+            let secret = try #require(agent["sipSecret"] as? String)
+            let domain = try #require(agent["sipDomain"] as? String)
+            let staff = try await h.staffToken()
+            let did = "+861012345678"
+            let numberID = try #require(try await h.call(.post, "/v1/platform/numbers", token: staff, json: ["e164": did])["id"] as? String)
+            _ = try await h.call(.put, "/v1/platform/numbers/\(numberID)/allocation", token: staff, json: ["tenantId": tenantID])
+            _ = try await h.call(.put, "/v1/numbers/\(numberID)", token: key, json: ["type": "queue", "queueId": queueID])
+
+            // Node A registers first and homes the tenant; node B serves nobody.
+            let work = try TemporaryDirectory()
+            let port = try #require(h.client.port)
+            func node(_ name: String, sipPort: Int, rtp: String) throws -> LineProcess {
+                try LineProcess(try mediaNodeExecutable(), [
+                    "serve", "--control-plane-url", "http://127.0.0.1:\(port)", "--bootstrap-token", ControlPlaneHarness.bootstrapToken,
+                    "--sip-listen", "127.0.0.1:\(sipPort)", "--rtp-ports", rtp, "--data-dir", work.path + "/" + name,
+                    "--name", name, "--drain-seconds", "1",
+                ])
+            }
+            let sipA = freeUDPPort(), sipB = freeUDPPort()
+            let nodeA = try node("node-a", sipPort: sipA, rtp: "32100-32199")
+            defer { nodeA.terminate() }
+            _ = try await nodeA.waitForLineContaining("tenants=1", timeout: .seconds(30))
+            let nodeB = try node("node-b", sipPort: sipB, rtp: "32200-32299")
+            defer { nodeB.terminate() }
+            _ = try await nodeB.waitForLineContaining("tenants=0", timeout: .seconds(30))
+            let home = try await h.call(.get, "/v1/platform/tenants/\(tenantID)/placement", token: staff)
+            let nodeAID = try #require(home["nodeId"] as? String)
+            #expect(home["nodeName"] as? String == "node-a")
+
+            for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
+                let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
+                #expect(sox.waitForExit() == 0, "sox is needed (infra/deps/apt.txt)")
+            }
+            // The agent's phone registers with node A; the caller dials node B.
+            let phones = try LineProcess("env", ["CC_CALL_PORT=\(sipB)", "python3",
+                Self.repositoryRoot.appendingPathComponent("infra/node/pjsua2_callcenter.py").path,
+                String(sipA), domain, "lina", secret, did,
+                work.path + "/agent.wav", work.path + "/caller.wav", work.path + "/agent-heard.wav", work.path + "/caller-heard.wav", "2",
+            ])
+            defer { phones.terminate() }
+            _ = try await phones.waitForLine("REGISTERED", timeout: .seconds(20))
+            _ = try await nodeA.waitForLineContaining("logged_in=1", timeout: .seconds(10))
+            phones.send("CALL")
+            let redirected = try await phones.waitForLine("REDIRECTED", timeout: .seconds(20))
+            // (pjsua prints the target without its port; node B's log names it, and the CDR below shows where the call went.)
+            #expect(redirected.contains(did))
+            #expect(nodeB.lines.contains { $0.contains("redirected") && $0.contains("home=127.0.0.1:\(sipA)") })
+            _ = try await phones.waitForLine("AGENT_CONFIRMED", timeout: .seconds(20))
+            _ = try await phones.waitForLine("CALLER_HUNGUP", timeout: .seconds(20))
+            _ = try await phones.waitForLine("DONE", timeout: .seconds(20))
+            _ = try await nodeA.waitForLineContaining("CDRs shipped", timeout: .seconds(30))
+            let cdrs = try await h.call(.get, "/v1/cdrs", token: key).items
+            #expect(cdrs.count == 1)
+            #expect(cdrs.first?["disposition"] as? String == "answered")
+            #expect(cdrs.first?["nodeId"] as? String == nodeAID, "answered on the home node")
+            let callerHeard = try WAVSamples.read(work.path + "/caller-heard.wav")
+            #expect(abs(WAVSamples.frequency(Array(callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
+
+            // Staff move the tenant to node B: B takes its configuration, A lets it go.
+            let nodeBID = try #require(try await h.call(.get, "/v1/platform/nodes", token: staff).items.first { $0["name"] as? String == "node-b" }?["id"] as? String)
+            let moved = try await h.call(.put, "/v1/platform/tenants/\(tenantID)/placement", token: staff, json: ["nodeId": nodeBID])
+            #expect(moved.status == 200)
+            _ = try await nodeB.waitForLineContaining("tenants=1", timeout: .seconds(30))
+            _ = try await nodeA.waitForLineContaining("tenants=0", timeout: .seconds(30))
+        }
+    }
+}

@@ -10,6 +10,9 @@ usage: pjsua2_callcenter.py <node_port> <domain> <agent_user> <agent_password> <
 4. <talk_seconds> after the agent phone is connected the caller hangs up; prints timing lines
    (CALLER_CONFIRMED <t>, AGENT_CONFIRMED <t>, CALLER_HUNGUP <t>, in Unix seconds) and DONE.
 
+With CC_CALL_PORT=<port> the caller dials that port instead of <node_port> (another node, which
+may redirect the call with 302: the caller follows it and prints REDIRECTED <target>).
+
 With CC_DTMF=<keys> in the environment the caller presses those keys (RFC 4733 telephone-events)
 CC_DTMF_DELAY seconds (default 1) after its call is connected, as a person answering an IVR menu
 would, and prints DTMF_SENT <t>.
@@ -81,6 +84,10 @@ class AgentCall(pj.Call):
 
 
 class CallerCall(pj.Call):
+    def onCallRedirected(self, prm):
+        say("REDIRECTED", prm.targetUri)
+        return pj.PJSIP_REDIRECT_ACCEPT
+
     def onCallState(self, prm):
         info = self.getInfo()
         if info.state == pj.PJSIP_INV_STATE_CONFIRMED and state["caller_confirmed"] is None:
@@ -140,7 +147,7 @@ while not state["done"] and time.time() < deadline:
         if line == "CALL":
             call = CallerCall(caller)
             state["caller_call"] = call
-            call.makeCall("sip:%s@127.0.0.1:%d" % (did, port), pj.CallOpParam(True))
+            call.makeCall("sip:%s@127.0.0.1:%d" % (did, int(os.environ.get("CC_CALL_PORT", port))), pj.CallOpParam(True))
             say("CALLING", "%.3f" % time.time())
             called = True
     if dtmf and state["caller_confirmed"] is not None and time.time() >= state["caller_confirmed"] + dtmf_delay:
