@@ -29,6 +29,12 @@ public enum QueueAnnouncementText {
         return IVRPlayback(file: nil, segments: [.text(text)], text: text, language: language, voice: nil)
     }
 
+    /// The greeting before the tone when a caller is sent to voicemail.
+    public static func voicemailGreeting(language: String) -> IVRPlayback {
+        let text = IVRSpeech.isMandarin(language) ? "现在无人接听，请在提示音后留言。" : "No one can take your call right now. Please leave a message after the tone."
+        return IVRPlayback(file: nil, segments: [.text(text)], text: text, language: language, voice: nil)
+    }
+
     static func words(_ n: Int) -> String { SpokenEnglish.integer(UInt64(n)).joined(separator: " ") }
 
     /// A Mandarin count: 两 for two, as in 两分钟 / 两位.

@@ -64,6 +64,8 @@ extension CallRuntime {
         callForDialog[s.inbound.id] = nil
         if let agentCall = s.agentCall { agentCallForDialog[agentCall.id] = nil }
         s.ivrEvents?.finish() // the IVR, if running, stops
+        s.playbackWaiter?.continuation.resume()
+        if let voicemail = s.voicemail { _ = try? await voicemail.stop() } // the file is complete before the CDR names it
         let now = Date()
         if s.disposition == nil, s.answeredAt == nil, s.queuedAt == nil, party == .caller {
             s.disposition = .abandoned // left in the IVR (no queue)

@@ -76,12 +76,16 @@ extension CallRuntime {
         case .finished(let outcome):
             calls[id]?.ivrEvents = nil
             events.finish()
-            await ivrFinished(id, outcome: outcome, variables: driver.interpreter.variables)
+            var voicemailSeconds: Int?
+            if case .voicemail(let node)? = driver.interpreter.path.last.flatMap({ driver.interpreter.flow.nodes[$0] }) {
+                voicemailSeconds = node.maxSeconds
+            }
+            await ivrFinished(id, outcome: outcome, variables: driver.interpreter.variables, voicemailSeconds: voicemailSeconds)
         }
     }
 
     /// The IVR handed the call on: to a queue, or it ends here.
-    private func ivrFinished(_ id: String, outcome: IVROutcome, variables: [String: IVRValue]) async {
+    private func ivrFinished(_ id: String, outcome: IVROutcome, variables: [String: IVRValue], voicemailSeconds: Int?) async {
         guard var s = calls[id], let tenant = directory.tenants[s.tenantID] else { return }
         let now = Date()
         s.ivrEndedAt = now
@@ -107,7 +111,8 @@ extension CallRuntime {
         case .transferred(let kind, let target):
             await endFromIVR(id, disposition: .failed, reason: "IVR transfer to \(kind.rawValue) '\(target)' is not served yet")
         case .voicemail(let mailbox):
-            await endFromIVR(id, disposition: .failed, reason: "voicemail ('\(mailbox)') is not served yet")
+            // The flow's own prompt has played: a beep, then the recording.
+            await voicemail(id, mailbox: mailbox, maxSeconds: voicemailSeconds ?? configuration.voicemailMaxSeconds, greet: false)
         case .hungUp(let node):
             await endFromIVR(id, disposition: .completed, reason: "IVR hung up at '\(node)'")
         case .failed(let node, let reason):
@@ -184,6 +189,10 @@ extension CallRuntime {
                 }
             case .playbackFinished(let playback), .playbackStopped(let playback):
                 if (s.lastEndedPlayback?.rawValue ?? 0) <= playback.rawValue { calls[id]?.lastEndedPlayback = playback }
+                if let waiter = s.playbackWaiter, waiter.playback == playback {
+                    calls[id]?.playbackWaiter = nil
+                    waiter.continuation.resume()
+                }
                 if s.announcementPlayback == playback {
                     calls[id]?.announcementPlayback = nil
                     if case .playbackFinished = event, s.phase == .queued, !s.connecting {

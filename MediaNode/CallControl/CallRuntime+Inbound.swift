@@ -72,15 +72,18 @@ extension CallRuntime {
 
     /// Puts the caller in the queue with music on hold.
     func enqueue(_ id: String, queue: String, priority: Int = 0, requiredSkills: [SkillRequirement] = [],
-                 attributes: [String: String] = [:]) async {
-        guard var s = calls[id], s.phase == .answering || s.phase == .ivr, engines[s.tenantID] != nil else {
+                 attributes: [String: String] = [:], overflow: Bool = false) async {
+        guard var s = calls[id], s.phase == .answering || s.phase == .ivr || (overflow && s.phase == .queued),
+              engines[s.tenantID] != nil else {
             logger.debug("enqueue skipped", metadata: ["call.id": "\(id)", "known": "\(calls[id] != nil)"])
             return
         }
         let now = Date()
         s.phase = .queued
         s.queueID = queue
-        s.queuedAt = now
+        if s.queuedAt == nil { s.queuedAt = now } // the wait runs from the first queue
+        s.enqueuePriority = priority
+        s.enqueueAttributes = attributes
         s.record("queued", queue, at: now)
         s.musicOnHold = configuration.musicOnHold
         calls[id] = s

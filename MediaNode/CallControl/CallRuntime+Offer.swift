@@ -34,18 +34,7 @@ extension CallRuntime {
                 calls[call.rawValue]?.record("offer_withdrawn", agent.rawValue, at: now)
                 calls[call.rawValue]?.ringing[agent.rawValue]?.cancel()
             case .overflow(let call, let target, let reason):
-                guard var s = calls[call.rawValue] else { continue }
-                s.disposition = .overflowed
-                s.hangupReason = "overflow: \(reason.rawValue)" + (target.map { " → \($0)" } ?? "")
-                s.record("overflow", reason.rawValue, at: now)
-                calls[call.rawValue] = s
-                // Overflow targets (another queue, voicemail, a number) are not served yet: the call ends.
-                let inbound = s.inbound
-                let id = s.id
-                spawn {
-                    await inbound.hangUp()
-                    await self.finish(id, by: .system)
-                }
+                spawn { await self.overflow(call.rawValue, target: target, reason: reason) }
             case .playMusicOnHold(let call, let prompt):
                 // The node default starts at enqueue; a queue with its own music switches to it.
                 if let prompt { spawn { await self.playQueueMusic(call.rawValue, prompt: prompt) } }

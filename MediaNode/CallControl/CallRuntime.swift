@@ -27,6 +27,10 @@ package actor CallRuntime: SIPUserAgentDelegate {
         package var clockTick: Duration = .milliseconds(100)
         /// How often agents' phone registrations are turned into ACD login/logout. Default 1 s.
         package var presenceInterval: Duration = .seconds(1)
+        /// Voicemails: `<dir>/<tenant>/<mailbox>/<call id>.wav`.
+        package var voicemailDirectory = FileManager.default.temporaryDirectory.path + "/callcenter-voicemail"
+        /// Longest voicemail recorded.
+        package var voicemailMaxSeconds = 120
         package init() {}
     }
 

@@ -41,6 +41,7 @@ extension CallSession {
             packetLossPercent: quality.map { max(0, $0.lossRatio) * 100 },
             jitterMs: quality?.jitterMs,
             mos: quality?.mos,
+            recording: recording,
             events: log.map { .init(at: $0.at, _type: $0.type, detail: $0.detail) }
         )
     }

@@ -7,7 +7,7 @@ import SIPUserAgent
 /// One inbound call on the node: the caller's leg, its progress through queue and agent, and the
 /// timestamps the CDR is built from. Owned by `CallRuntime`.
 struct CallSession: Sendable {
-    enum Phase: Hashable, Sendable { case answering, ivr, queued, connected, ended }
+    enum Phase: Hashable, Sendable { case answering, ivr, queued, connected, voicemail, ended }
 
     /// Node-chosen call id: the CDR id and the ACD's call id.
     let id: String
@@ -47,6 +47,14 @@ struct CallSession: Sendable {
     var announcementPlayback: PlaybackID?
     /// The latest write of the call's live record (see `CdrSpool.recordLive`); writes are chained.
     var journalWrite: Task<Void, Never>?
+    /// Priority and variables the call joined its first queue with (kept for an overflow queue).
+    var enqueuePriority = 0
+    var enqueueAttributes: [String: String] = [:]
+    /// A voicemail being recorded, and the CDR's recording reference.
+    var voicemail: CallRecording?
+    var recording: String?
+    /// Someone waits for a playback on the caller leg to end.
+    var playbackWaiter: (playback: PlaybackID, continuation: CheckedContinuation<Void, Never>)?
     /// An agent answered and the bridge is being set up: nothing may start playing to the caller.
     var connecting = false
     var log: [(at: Date, type: String, detail: String?)] = []

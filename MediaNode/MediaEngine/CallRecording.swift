@@ -28,6 +28,12 @@ public final class CallRecording: Sendable {
     }
 
     static func start(path: String, layout: RecordingLayout, left: MediaLeg, right: MediaLeg, jitterDepth: Int) async throws -> CallRecording {
+        try await start(path: path, layout: layout, legs: [left, right], jitterDepth: jitterDepth)
+    }
+
+    /// One or two legs; one leg is written as mono (a voicemail).
+    static func start(path: String, layout: RecordingLayout, legs: [MediaLeg], jitterDepth: Int) async throws -> CallRecording {
+        let left = legs[0]
         let writer = try WAVFileWriter(path: path, format: .pcm(bitsPerSample: 16), channels: layout == .stereo ? 2 : 1)
         let loop = left.eventLoop
         let state = try await loop.submit {
@@ -36,7 +42,7 @@ public final class CallRecording: Sendable {
             return NIOLoopBound(recorder, eventLoop: loop)
         }.get()
         let tapID = UInt32.random(in: 1...UInt32.max)
-        for (channel, leg) in [left, right].enumerated() {
+        for (channel, leg) in legs.enumerated() {
             try await leg.run { legState in
                 legState.taps[tapID] = { frame in
                     onLoop(state.eventLoop) {
@@ -45,7 +51,7 @@ public final class CallRecording: Sendable {
                 }
             }
         }
-        return CallRecording(path: path, layout: layout, state: state, legs: [left, right], tapID: tapID)
+        return CallRecording(path: path, layout: layout, state: state, legs: legs, tapID: tapID)
     }
 
     /// Writes silence from now on, keeping the timeline (PCI masking).

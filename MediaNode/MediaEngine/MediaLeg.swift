@@ -104,6 +104,11 @@ public final class MediaLeg: Sendable {
         try await run { $0.play(items, loops: loop, bargeIn: bargeIn) }
     }
 
+    /// Records what this leg receives to a mono WAV file (a voicemail), on the call's timeline.
+    public func record(to path: String) async throws -> CallRecording {
+        try await CallRecording.start(path: path, layout: .mixedMono, legs: [self], jitterDepth: engine.configuration.jitterBufferDepth)
+    }
+
     /// Stops the current playback (the leg returns to its bridge, if any).
     public func stopPlayback() async throws {
         try await run { $0.stopPlayback() }

@@ -33,7 +33,9 @@ struct MediaNodeApplication {
         let prompts = PromptRenderer(configuration: .init(cacheDirectory: settings.dataDirectory + "/tts-cache",
                                                           promptDirectory: settings.dataDirectory + "/prompts"),
                                      logger: Logger(label: "prompts"))
-        let runtime = CallRuntime(media: media, spool: spool, prompts: prompts, cdrSpooled: { shipper.notify() },
+        var callConfiguration = CallRuntime.Configuration()
+        callConfiguration.voicemailDirectory = settings.dataDirectory + "/voicemail"
+        let runtime = CallRuntime(configuration: callConfiguration, media: media, spool: spool, prompts: prompts, cdrSpooled: { shipper.notify() },
                                   publish: { uploader.publish($0) },
                                   routeLookup: { number in await Self.lookUp(number, channel: channelBox) },
                                   logger: Logger(label: "call-control"))

@@ -23,6 +23,10 @@ struct CallPathTests {
     static let domain = "acme.sip.test"
 
     static let ivrNumber = "+861012340000"
+    /// A queue nobody can serve (it needs French) that overflows to "Billing" after 2 s.
+    static let frontNumber = "+861012340001", frontQueue = "00000000-0000-4000-8000-0000000000a2"
+    /// A queue nobody can serve that overflows to voicemail after 1 s.
+    static let closedNumber = "+861012340002", closedQueue = "00000000-0000-4000-8000-0000000000a3"
 
     /// The bilingual menu the IVR test dials: English welcome, a Mandarin option, per-language hold prompt, queue.
     static let menuFlow = IVRFlow(name: "main", start: "welcome", language: "en-US", nodes: [
@@ -49,8 +53,19 @@ struct CallPathTests {
         var config = queues[0]["config"] as! [String: Any]
         config["announcements"] = ["announceOnJoin": true, "positionIntervalSeconds": 30]
         queues[0]["config"] = config
+        queues.append(["id": frontQueue, "name": "Front", "config": [
+            "requiredSkills": [["skill": "french", "minLevel": 1]], "maxWaitSeconds": 2,
+            "overflow": ["type": "queue", "queue": "Billing"]] as [String: Any]])
+        queues.append(["id": closedQueue, "name": "Closed", "config": [
+            "requiredSkills": [["skill": "french", "minLevel": 1]], "maxWaitSeconds": 1,
+            "overflow": ["type": "voicemail", "mailbox": "support"]] as [String: Any]])
         tenants[0]["queues"] = queues
-        tenants[0]["numbers"] = (tenants[0]["numbers"] as! [[String: Any]]) + [["e164": ivrNumber, "route": ["type": "ivr", "ivrAlias": "main"]]]
+        tenants[0]["skills"] = ["billing", "french"]
+        tenants[0]["numbers"] = (tenants[0]["numbers"] as! [[String: Any]]) + [
+            ["e164": ivrNumber, "route": ["type": "ivr", "ivrAlias": "main"]],
+            ["e164": frontNumber, "route": ["type": "queue", "queueId": frontQueue]],
+            ["e164": closedNumber, "route": ["type": "queue", "queueId": closedQueue]],
+        ]
         tenants[0]["ivrAliases"] = [["alias": "main", "flowName": "main", "version": 1,
                                      "definition": try JSONSerialization.jsonObject(with: JSONEncoder().encode(menuFlow))]]
         json["tenants"] = tenants
@@ -80,6 +95,8 @@ struct CallPathTests {
         var agentConfirmed: Double
         var hungUp: Double
         var ttsCacheFiles: [String]
+        var voicemailDirectory: String
+        var keep: TemporaryDirectory
     }
 
     /// Runs the node's call side in-process and PJSIP as agent phone and caller: the agent
@@ -87,7 +104,9 @@ struct CallPathTests {
     /// 1 s of ringing, and the caller hangs up after 2 s of talk.
     /// With `agentOnBreakUntilQueued` the agent is on a break until the caller waits in the queue
     /// (`queue.updated` with one waiting), so the caller hears the queue's join announcement.
-    static func call(_ number: String, dtmf: String? = nil, agentOnBreakUntilQueued: Bool = false) async throws -> CallResult {
+    /// With `hangUpAfter`, no agent is expected: the caller hangs up that many seconds after connecting.
+    static func call(_ number: String, dtmf: String? = nil, agentOnBreakUntilQueued: Bool = false,
+                     hangUpAfter: Double? = nil) async throws -> CallResult {
         let work = try TemporaryDirectory()
         for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
             let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
@@ -102,7 +121,9 @@ struct CallPathTests {
         logger.logLevel = ProcessInfo.processInfo.environment["CC_TEST_LOG"] == "debug" ? .debug : .warning
         let prompts = PromptRenderer(configuration: .init(cacheDirectory: work.path + "/tts", promptDirectory: work.path + "/prompts"),
                                      logger: logger)
-        let runtime = CallRuntime(media: media, spool: spool, prompts: prompts, cdrSpooled: { spooledContinuation.yield() },
+        var configuration = CallRuntime.Configuration()
+        configuration.voicemailDirectory = work.path + "/voicemail"
+        let runtime = CallRuntime(configuration: configuration, media: media, spool: spool, prompts: prompts, cdrSpooled: { spooledContinuation.yield() },
                                   publish: { e in
                                       events.withLock { $0.append(e) }
                                       if e._type == .queue_updated, e.data.additionalProperties.value["waiting"] as? Int == 1 { queuedSignal.yield() }
@@ -113,7 +134,7 @@ struct CallPathTests {
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }
             let port = try await ua.boundTransport().udpAddress.port ?? 0
-            let peer = try LineProcess("env", (dtmf.map { ["CC_DTMF=\($0)"] } ?? []) + [
+            let peer = try LineProcess("env", (dtmf.map { ["CC_DTMF=\($0)"] } ?? []) + (hangUpAfter.map { ["CC_HANGUP_AFTER=\($0)"] } ?? []) + [
                 "python3", Self.repositoryRoot.appendingPathComponent("infra/node/pjsua2_callcenter.py").path,
                 String(port), Self.domain, "lina", "agent-secret", number,
                 work.path + "/agent.wav", work.path + "/caller.wav", work.path + "/agent-heard.wav", work.path + "/caller-heard.wav", "2",
@@ -133,7 +154,7 @@ struct CallPathTests {
                 #expect(await runtime.applyAgentCommand(tenant: tenant, agent: agent, state: .available) == nil)
             }
             let callerConfirmed = try await Self.time(peer.waitForLine("CALLER_CONFIRMED", timeout: .seconds(20)))
-            let agentConfirmed = try await Self.time(peer.waitForLine("AGENT_CONFIRMED", timeout: .seconds(30)))
+            let agentConfirmed = hangUpAfter != nil ? 0 : try await Self.time(peer.waitForLine("AGENT_CONFIRMED", timeout: .seconds(30)))
             let hungUp = try await Self.time(peer.waitForLine("CALLER_HUNGUP", timeout: .seconds(20)))
             _ = try await peer.waitForLine("DONE", timeout: .seconds(20))
             var it = spooled.makeAsyncIterator()
@@ -143,10 +164,11 @@ struct CallPathTests {
             let cdr = try #require(try ids.first.flatMap { try spool.load($0) })
             group.cancelAll()
             return CallResult(cdr: cdr, events: events.withLock { $0 },
-                              agentHeard: try WAVSamples.read(work.path + "/agent-heard.wav"),
+                              agentHeard: hangUpAfter != nil ? [] : try WAVSamples.read(work.path + "/agent-heard.wav"),
                               callerHeard: try WAVSamples.read(work.path + "/caller-heard.wav"),
                               callerConfirmed: callerConfirmed, agentConfirmed: agentConfirmed, hungUp: hungUp,
-                              ttsCacheFiles: (try? FileManager.default.contentsOfDirectory(atPath: work.path + "/tts")) ?? [])
+                              ttsCacheFiles: (try? FileManager.default.contentsOfDirectory(atPath: work.path + "/tts")) ?? [],
+                              voicemailDirectory: work.path + "/voicemail", keep: work)
         }
     }
 
@@ -207,6 +229,31 @@ struct CallPathTests {
         #expect((data["variables"] as? [String: any Sendable])?["language"] as? String == "zh-CN")
         #expect(data["ivrPath"] as? [any Sendable] != nil)
         #expect(abs(WAVSamples.frequency(Array(r.callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
+    }
+
+    @Test("a queue nobody can serve overflows after its max wait to the queue its configuration names, where the agent answers")
+    func overflowToAnotherQueue() async throws {
+        let r = try await Self.call(Self.frontNumber)
+        #expect(r.cdr.disposition == .answered)
+        #expect(r.cdr.queueId == "00000000-0000-4000-8000-0000000000a1", "answered in Billing")
+        let overflow = r.cdr.events?.first { $0._type == "overflow" }
+        #expect(overflow?.detail == "max_wait → queue Billing", "\(r.cdr.events ?? [])")
+        #expect((r.cdr.waitMs ?? 0) >= 2000, "the wait counts from the first queue: \(r.cdr.waitMs ?? 0) ms")
+        #expect(abs(WAVSamples.frequency(Array(r.callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
+    }
+
+    @Test("a queue overflowing to voicemail greets the caller in its language, beeps and records it until it hangs up")
+    func overflowToVoicemail() async throws {
+        let r = try await Self.call(Self.closedNumber, hangUpAfter: 12)
+        #expect(r.cdr.disposition == .voicemail)
+        #expect(r.cdr.hangupBy == .caller)
+        let path = try #require(r.cdr.recording)
+        #expect(path.hasPrefix(r.voicemailDirectory + "/00000000-0000-4000-8000-000000000001/support/"))
+        // The caller's 600 Hz tone is in the message; the greeting (about 6 s of Mandarin speech) and the beep are not.
+        let message = try WAVSamples.read(path)
+        #expect(message.count > 8000 * 2, "\(message.count / 8) ms recorded")
+        #expect(abs(WAVSamples.frequency(Array(message.suffix(8000).prefix(4000))) - 600) < 10)
+        #expect(r.cdr.events?.contains { $0._type == "voicemail" && $0.detail == "support" } == true)
     }
 
     static func time(_ line: String) -> Double {

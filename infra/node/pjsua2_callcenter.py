@@ -13,6 +13,9 @@ usage: pjsua2_callcenter.py <node_port> <domain> <agent_user> <agent_password> <
 With CC_CALL_PORT=<port> the caller dials that port instead of <node_port> (another node, which
 may redirect the call with 302: the caller follows it and prints REDIRECTED <target>).
 
+With CC_HANGUP_AFTER=<seconds> the caller hangs up that long after its call is connected, whether
+or not an agent answered (a caller leaving a voicemail or giving up in the queue).
+
 With CC_DTMF=<keys> in the environment the caller presses those keys (RFC 4733 telephone-events)
 CC_DTMF_DELAY seconds (default 1) after its call is connected, as a person answering an IVR menu
 would, and prints DTMF_SENT <t>.
@@ -140,6 +143,7 @@ deadline = time.time() + 60
 called = False
 dtmf = os.environ.get("CC_DTMF", "")
 dtmf_delay = float(os.environ.get("CC_DTMF_DELAY", "1"))
+hangup_after = float(os.environ.get("CC_HANGUP_AFTER", "0"))
 while not state["done"] and time.time() < deadline:
     ep.libHandleEvents(10)
     if not called and select.select([sys.stdin], [], [], 0)[0]:
@@ -159,6 +163,11 @@ while not state["done"] and time.time() < deadline:
         op = pj.CallOpParam()
         op.statusCode = 200
         state["agent_call"].answer(op)
+    if hangup_after and state["caller_confirmed"] is not None and state["hangup_at"] is None \
+            and time.time() >= state["caller_confirmed"] + hangup_after:
+        state["hangup_at"] = time.time()
+        say("CALLER_HUNGUP", "%.3f" % state["hangup_at"])
+        state["caller_call"].hangup(pj.CallOpParam())
     if state["agent_confirmed"] is not None and state["hangup_at"] is None \
             and time.time() >= state["agent_confirmed"] + talk:
         state["hangup_at"] = time.time()
