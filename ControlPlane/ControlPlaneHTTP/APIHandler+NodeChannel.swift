@@ -146,7 +146,8 @@ extension Components.Schemas.TenantSnapshot {
             numbers: s.numbers.map { .init(e164: $0.e164, route: Components.Schemas.PhoneNumber($0).route) },
             queues: try s.queues.map { q in
                 let queue = try Components.Schemas.Queue(q)
-                return .init(id: queue.id, name: queue.name, config: queue.config)
+                return .init(id: queue.id, name: queue.name, config: queue.config,
+                             members: s.members[q.id].map { $0.map(Components.Schemas.QueueMember.init) })
             },
             agents: s.agents.map { a in
                 .init(id: a.id.wire, userId: a.userID?.wire, name: a.name, _extension: a.phoneExtension, sipUsername: a.sipUsername,

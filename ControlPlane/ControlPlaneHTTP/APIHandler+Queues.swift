@@ -71,6 +71,66 @@ extension APIHandler {
     }
 }
 
+extension APIHandler {
+    func getQueueMembers(_ input: Operations.GetQueueMembers.Input) async throws -> Operations.GetQueueMembers.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
+        let id = try uuid(input.path.queueId, field: "queueId")
+        let logger = self.logger
+        guard let members = try await database.tenant(tenantID, { c in
+            try await QueueMemberRepository.list(c, tenantID: tenantID, queueID: id, logger: logger)
+        }) else { throw ControlPlaneError.notFound("queue") }
+        return .ok(.init(body: .json(.init(items: members.map(Components.Schemas.QueueMember.init)))))
+    }
+
+    func replaceQueueMembers(_ input: Operations.ReplaceQueueMembers.Input) async throws -> Operations.ReplaceQueueMembers.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
+        let id = try uuid(input.path.queueId, field: "queueId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        var issues: [ValidationIssue] = []
+        var members: [QueueMemberRecord] = []
+        var seen = Set<String>()
+        for (i, m) in body.items.enumerated() {
+            let field = "items.\(i)"
+            let agent = m.agentId.flatMap(UUID.init(uuidString:)), group = m.groupId.flatMap(UUID.init(uuidString:))
+            if (m.agentId == nil) == (m.groupId == nil) {
+                issues.append(ValidationIssue(field: field, message: "name exactly one of agentId and groupId"))
+            } else if (m.agentId != nil && agent == nil) || (m.groupId != nil && group == nil) {
+                issues.append(ValidationIssue(field: field + (m.agentId != nil ? ".agentId" : ".groupId"), message: "must be a UUID"))
+            }
+            let tier = m.tier ?? 0, weight = m.weight ?? 1
+            if !(0...9).contains(tier) { issues.append(ValidationIssue(field: field + ".tier", message: "must be between 0 and 9")) }
+            if !(1...100).contains(weight) { issues.append(ValidationIssue(field: field + ".weight", message: "must be between 1 and 100")) }
+            let key = agent.map { "a" + $0.uuidString } ?? group.map { "g" + $0.uuidString } ?? "?\(i)"
+            if !seen.insert(key).inserted { issues.append(ValidationIssue(field: field, message: "is listed twice")) }
+            members.append(QueueMemberRecord(agentID: agent, groupID: group, tier: tier, weight: weight))
+        }
+        if !issues.isEmpty { throw ControlPlaneError.validation(issues) }
+        let logger = self.logger
+        let write = members
+        let outcome = try await database.tenant(tenantID) { c in
+            try await QueueMemberRepository.replace(c, tenantID: tenantID, queueID: id, members: write, logger: logger)
+        }
+        switch outcome {
+        case .replaced:
+            return .ok(.init(body: .json(.init(items: members.map(Components.Schemas.QueueMember.init)))))
+        case .noSuchQueue:
+            throw ControlPlaneError.notFound("queue")
+        case .unknownReferences(let indexes):
+            throw ControlPlaneError.validation(indexes.map { i in
+                ValidationIssue(field: "items.\(i)", message: members[i].agentID != nil
+                                ? "no agent with this id in your tenant" : "no agent group with this id in your tenant")
+            })
+        }
+    }
+}
+
+extension Components.Schemas.QueueMember {
+    init(_ r: QueueMemberRecord) {
+        self.init(agentId: r.agentID.map { $0.uuidString.lowercased() }, groupId: r.groupID.map { $0.uuidString.lowercased() },
+                  tier: r.tier, weight: r.weight)
+    }
+}
+
 extension QueueConfiguration {
     /// Decodes the free-form wire object into the shared model, turning decoding failures into
     /// field-level problems (`config.strategy: ...`).

@@ -116,10 +116,10 @@ package actor CallRuntime: SIPUserAgentDelegate {
         let now = Date()
         for tenant in next.tenants.values {
             let queues = tenant.queues.map { (id: ACDQueueID($0.id), configuration: $0.configuration) }
-            // The snapshot has no queue memberships yet: every agent serves every queue of its tenant (tier 0);
-            // queues pick by required skills.
-            let memberships = tenant.queues.map { QueueMembership(queue: $0.id) }
-            let agents = tenant.agents.map { (id: ACDAgentID($0.id), configuration: AgentConfiguration(skills: $0.skills, queues: memberships)) }
+            // Queue members from the snapshot; a queue without members is served by every agent (tier 0).
+            let agents = tenant.agents.map {
+                (id: ACDAgentID($0.id), configuration: AgentConfiguration(skills: $0.skills, queues: tenant.memberships(of: $0)))
+            }
             if var engine = engines[tenant.id] {
                 var actions: [ACDAction] = []
                 for q in queues { actions += engine.configureQueue(q.id, q.configuration, now: now) }

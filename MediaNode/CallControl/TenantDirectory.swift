@@ -23,6 +23,15 @@ package struct TenantDirectory: Sendable {
         package var ha1MD5: String
         package var ha1SHA256: String
         package var skills: [SkillLevel]
+        package var groupIDs: [String] = []
+    }
+
+    /// A queue member from the snapshot: an agent or a group, with tier and weight.
+    package struct Member: Hashable, Sendable {
+        package var agentID: String?
+        package var groupID: String?
+        package var tier: Int
+        package var weight: Int
     }
 
     /// One tenant's configuration.
@@ -35,10 +44,25 @@ package struct TenantDirectory: Sendable {
         package var isActive: Bool
         package var defaultLanguage: String
         package var queues: [(id: String, name: String, configuration: QueueConfiguration)]
+        /// Queue id → members; a queue without members is served by every agent.
+        package var members: [String: [Member]] = [:]
         package var agents: [Agent]
         package var ivrFlows: [String: IVRFlow]
 
         package func agent(sipUsername: String) -> Agent? { agents.first { $0.sipUsername == sipUsername } }
+
+        /// The queues `agent` serves, with tier and weight: where it is a member (directly or through
+        /// a group; the lowest tier named wins), plus every queue without members.
+        package func memberships(of agent: Agent) -> [QueueMembership] {
+            queues.compactMap { q -> QueueMembership? in
+                guard let list = members[q.id], !list.isEmpty else { return QueueMembership(queue: q.id) }
+                let matching = list.filter { m in
+                    m.agentID == agent.id || m.groupID.map { agent.groupIDs.contains($0) } == true
+                }
+                guard let best = matching.min(by: { $0.tier < $1.tier }) else { return nil }
+                return QueueMembership(queue: q.id, tier: best.tier, weight: best.weight)
+            }
+        }
         package func queue(_ id: String) -> QueueConfiguration? { queues.first { $0.id == id }?.configuration }
     }
 
@@ -53,7 +77,12 @@ package struct TenantDirectory: Sendable {
         version = snapshot?.version ?? 0
         for t in snapshot?.tenants ?? [] {
             var queues: [(String, String, QueueConfiguration)] = []
+            var members: [String: [Member]] = [:]
             for q in t.queues {
+                if let list = q.members, !list.isEmpty {
+                    members[q.id] = list.map { Member(agentID: $0.agentId?.lowercased(), groupID: $0.groupId?.lowercased(),
+                                                      tier: $0.tier ?? 0, weight: $0.weight ?? 1) }
+                }
                 do {
                     queues.append((q.id, q.name, try Self.decode(QueueConfiguration.self, from: q.config)))
                 } catch {
@@ -71,11 +100,12 @@ package struct TenantDirectory: Sendable {
             let agents = t.agents.map {
                 Agent(id: $0.id, name: $0.name, extensionNumber: $0._extension, sipUsername: $0.sipUsername,
                       ha1MD5: $0.ha1Md5, ha1SHA256: $0.ha1Sha256,
-                      skills: $0.skills.map { SkillLevel(skill: $0.skill, level: $0.level) })
+                      skills: $0.skills.map { SkillLevel(skill: $0.skill, level: $0.level) },
+                      groupIDs: $0.groupIds.map { $0.lowercased() })
             }
             let tenant = Tenant(id: t.tenantId, slug: t.slug, sipDomain: t.sipDomain.lowercased(), allowMD5Digest: t.allowMD5Digest,
                                 isActive: t.status == .active, defaultLanguage: t.defaultLanguage,
-                                queues: queues, agents: agents, ivrFlows: flows)
+                                queues: queues, members: members, agents: agents, ivrFlows: flows)
             tenants[tenant.id] = tenant
             byDomain[tenant.sipDomain] = tenant.id
             for n in t.numbers {

@@ -33,7 +33,7 @@ struct TenantIsolationTests {
     static func snapshot(_ h: ControlPlaneHarness, key: String, _ o: Objects) async throws -> [String] {
         var bodies: [String] = []
         for path in ["/v1/users/\(o.user)", "/v1/api-keys/\(o.key)", "/v1/skills/\(o.skill)", "/v1/agents/\(o.agent)",
-                     "/v1/agent-groups/\(o.group)", "/v1/queues/\(o.queue)", "/v1/numbers/\(o.number)", "/v1/tenant"] {
+                     "/v1/agent-groups/\(o.group)", "/v1/queues/\(o.queue)", "/v1/queues/\(o.queue)/members", "/v1/numbers/\(o.number)", "/v1/tenant"] {
             var reply = try await h.call(.get, path, token: key)
             #expect(reply.status == 200, "\(path)")
             // lastUsedAt moves as keys are used; everything else must be identical.
@@ -67,6 +67,8 @@ struct TenantIsolationTests {
             (.delete, "/v1/agent-groups/\(o.group)", nil),
             (.get, "/v1/queues/\(o.queue)", nil),
             (.put, "/v1/queues/\(o.queue)", ["name": "pwned", "config": ["strategy": "random"]]),
+            (.get, "/v1/queues/\(o.queue)/members", nil),
+            (.put, "/v1/queues/\(o.queue)/members", ["items": [["agentId": own.agent]]]),
             (.delete, "/v1/queues/\(o.queue)", nil),
             (.get, "/v1/numbers/\(o.number)", nil),
             (.put, "/v1/numbers/\(o.number)", ["type": "none"]),
@@ -98,6 +100,8 @@ struct TenantIsolationTests {
                                      json: [["skillId": objB.skill, "level": 5]]).status == 422)
             #expect(try await h.call(.put, "/v1/agent-groups/\(ownA.group)", token: a.apiKey,
                                      json: ["name": "g", "agentIds": [objB.agent]]).status == 422)
+            #expect(try await h.call(.put, "/v1/queues/\(ownA.queue)/members", token: a.apiKey,
+                                     json: ["items": [["agentId": objB.agent], ["groupId": objB.group]]]).status == 422)
             #expect(try await h.call(.put, "/v1/numbers/\(ownA.number)", token: a.apiKey,
                                      json: ["type": "queue", "queueId": objB.queue]).status == 422)
             #expect(try await h.call(.post, "/v1/agents", token: a.apiKey,
@@ -109,7 +113,7 @@ struct TenantIsolationTests {
             }
             let after = try await Self.snapshot(h, key: b.apiKey, objB)
             #expect(before == after)
-            #expect(covered.count == 42)
+            #expect(covered.count == 46) // 23 id routes × (API key, session)
         }
     }
 

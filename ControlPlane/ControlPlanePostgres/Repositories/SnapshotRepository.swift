@@ -27,6 +27,8 @@ public struct TenantSnapshotRecord: Sendable {
     public var skills: [String]
     public var numbers: [PhoneNumberRecord]
     public var queues: [QueueRecord]
+    /// Queue id → members (absent: every agent serves the queue).
+    public var members: [UUID: [QueueMemberRecord]]
     public var agents: [Agent]
     public var aliases: [Alias]
 }
@@ -80,6 +82,8 @@ public enum SnapshotRepository {
             """, logger: logger).decode((String, String, Int64, String).self) {
             aliases.append(.init(alias: alias, flowName: flow, version: Int(version), definition: definition))
         }
-        return TenantSnapshotRecord(tenant: tenant, skills: skills, numbers: numbers, queues: queues, agents: agents, aliases: aliases)
+        let members = try await QueueMemberRepository.members(c, tenantID: id, logger: logger)
+        return TenantSnapshotRecord(tenant: tenant, skills: skills, numbers: numbers, queues: queues, members: members,
+                                    agents: agents, aliases: aliases)
     }
 }

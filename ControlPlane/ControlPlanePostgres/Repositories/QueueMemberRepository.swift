@@ -1,0 +1,69 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A queue member: an agent or an agent group, with tier and weight.
+public struct QueueMemberRecord: Sendable, Equatable {
+    public var agentID: UUID?
+    public var groupID: UUID?
+    public var tier: Int
+    public var weight: Int
+
+    public init(agentID: UUID?, groupID: UUID?, tier: Int, weight: Int) {
+        self.agentID = agentID; self.groupID = groupID; self.tier = tier; self.weight = weight
+    }
+}
+
+public enum QueueMemberRepository {
+    /// Members of `queueID`, in the order given; nil when the queue does not exist in the tenant.
+    public static func list(_ c: PostgresConnection, tenantID: UUID, queueID: UUID, logger: Logger) async throws -> [QueueMemberRecord]? {
+        guard try await QueueRepository.get(c, tenantID: tenantID, id: queueID, logger: logger) != nil else { return nil }
+        return try await members(c, tenantID: tenantID, logger: logger)[queueID] ?? []
+    }
+
+    /// Every queue's members in a tenant.
+    public static func members(_ c: PostgresConnection, tenantID: UUID, logger: Logger) async throws -> [UUID: [QueueMemberRecord]] {
+        var result: [UUID: [QueueMemberRecord]] = [:]
+        for try await (queue, agent, group, tier, weight) in try await c.query("""
+            SELECT queue_id, agent_id, group_id, tier::int8, weight::int8 FROM queue_members
+            WHERE tenant_id = \(tenantID) ORDER BY queue_id, position
+            """, logger: logger).decode((UUID, UUID?, UUID?, Int64, Int64).self) {
+            result[queue, default: []].append(QueueMemberRecord(agentID: agent, groupID: group, tier: Int(tier), weight: Int(weight)))
+        }
+        return result
+    }
+
+    public enum ReplaceOutcome: Sendable, Equatable {
+        case replaced
+        case noSuchQueue
+        /// Indexes of members naming an agent or group the tenant does not have.
+        case unknownReferences([Int])
+    }
+
+    /// Replaces the members of `queueID` (one transaction with the caller's).
+    public static func replace(_ c: PostgresConnection, tenantID: UUID, queueID: UUID, members: [QueueMemberRecord],
+                               logger: Logger) async throws -> ReplaceOutcome {
+        guard try await QueueRepository.get(c, tenantID: tenantID, id: queueID, logger: logger) != nil else { return .noSuchQueue }
+        var agents = Set<UUID>(), groups = Set<UUID>()
+        for try await id in try await c.query("SELECT id FROM agents WHERE tenant_id = \(tenantID)", logger: logger).decode(UUID.self) {
+            agents.insert(id)
+        }
+        for try await id in try await c.query("SELECT id FROM agent_groups WHERE tenant_id = \(tenantID)", logger: logger).decode(UUID.self) {
+            groups.insert(id)
+        }
+        let unknown = members.indices.filter { i in
+            if let a = members[i].agentID { return !agents.contains(a) }
+            if let g = members[i].groupID { return !groups.contains(g) }
+            return true
+        }
+        guard unknown.isEmpty else { return .unknownReferences(unknown) }
+        try await c.query("DELETE FROM queue_members WHERE tenant_id = \(tenantID) AND queue_id = \(queueID)", logger: logger)
+        for (position, m) in members.enumerated() {
+            try await c.query("""
+                INSERT INTO queue_members (tenant_id, queue_id, position, agent_id, group_id, tier, weight)
+                VALUES (\(tenantID), \(queueID), \(position), \(m.agentID), \(m.groupID), \(m.tier), \(m.weight))
+                """, logger: logger)
+        }
+        return .replaced
+    }
+}
