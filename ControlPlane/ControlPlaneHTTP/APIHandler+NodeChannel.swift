@@ -154,6 +154,7 @@ extension Components.Schemas.TenantSnapshot {
                       ha1Md5: a.ha1MD5, ha1Sha256: a.ha1SHA256, skills: a.skills.map { .init(skill: $0.skill, level: $0.level) },
                       groupIds: a.groupIDs.map(\.wire))
             },
+            prompts: s.prompts.map { .init(name: $0.name, sha256: $0.sha256) },
             ivrAliases: try s.aliases.map { a in
                 .init(alias: a.alias, flowName: a.flowName, version: a.version,
                       definition: try JSONDecoder().decode(Components.Schemas.IvrFlowDefinition.self, from: Data(a.definition.utf8)))

@@ -42,6 +42,7 @@ package actor CallRuntime: SIPUserAgentDelegate {
     let cdrSpooled: @Sendable () -> Void
     let publish: @Sendable (Components.Schemas.NodeEvent) -> Void
     let routeLookup: @Sendable (String) async -> NumberLookup
+    let promptFetch: (@Sendable (_ tenant: String, _ name: String) async throws -> [UInt8])?
     let logger: Logger
     var userAgent: SIPUserAgent?
 
@@ -63,8 +64,10 @@ package actor CallRuntime: SIPUserAgentDelegate {
                  cdrSpooled: @escaping @Sendable () -> Void = {},
                  publish: @escaping @Sendable (Components.Schemas.NodeEvent) -> Void = { _ in },
                  routeLookup: @escaping @Sendable (String) async -> NumberLookup = { _ in .notInService },
+                 promptFetch: (@Sendable (_ tenant: String, _ name: String) async throws -> [UInt8])? = nil,
                  logger: Logger = Logger(label: "call-control")) {
         self.routeLookup = routeLookup
+        self.promptFetch = promptFetch
         self.configuration = configuration
         self.media = media
         self.spool = spool
@@ -132,6 +135,13 @@ package actor CallRuntime: SIPUserAgentDelegate {
         }
         directory = next
         registrarView.replace(next)
+        if let fetch = promptFetch {
+            let prompts = self.prompts
+            for tenant in next.tenants.values {
+                let id = tenant.id, list = tenant.prompts
+                spawn { await prompts.sync(tenant: id, prompts: list, fetch: fetch) }
+            }
+        }
         logger.info("configuration applied", metadata: ["config.version": "\(next.version)", "tenants": "\(next.tenants.count)"])
     }
 

@@ -66,6 +66,48 @@ package actor PromptRenderer {
         return try? await library.load(path)
     }
 
+    /// Brings `<promptDirectory>/<tenant>/` in step with the tenant's uploaded prompts (name and
+    /// SHA-256 from the snapshot): fetches what is missing or changed (verified by hash, written
+    /// atomically), removes what was deleted. Returns how many files changed.
+    @discardableResult
+    package func sync(tenant: String, prompts: [(name: String, sha256: String)],
+                      fetch: @Sendable (_ tenant: String, _ name: String) async throws -> [UInt8]) async -> Int {
+        let directory = "\(configuration.promptDirectory)/\(tenant)"
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var changed = 0
+        let wanted = Dictionary(prompts.filter { Self.isSafeFileName($0.name) }.map { ($0.name, $0.sha256) }, uniquingKeysWith: { a, _ in a })
+        for (name, hash) in wanted {
+            let path = "\(directory)/\(name)"
+            if let existing = FileManager.default.contents(atPath: path), Self.sha256(Array(existing)) == hash { continue }
+            do {
+                let bytes = try await fetch(tenant, name)
+                guard Self.sha256(bytes) == hash else {
+                    logger.warning("prompt download did not match its hash", metadata: ["tenant": "\(tenant)", "prompt": "\(name)"])
+                    continue
+                }
+                let temporary = path + ".\(UUID().uuidString).tmp"
+                try Data(bytes).write(to: URL(fileURLWithPath: temporary))
+                guard rename(temporary, path) == 0 else { throw SynthesisError(description: "rename failed (errno \(errno))") }
+                changed += 1
+            } catch {
+                logger.warning("prompt not fetched", metadata: ["tenant": "\(tenant)", "prompt": "\(name)", "error": "\(error)"])
+            }
+        }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where wanted[name] == nil {
+            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
+            changed += 1
+        }
+        if changed > 0 {
+            library.invalidate()
+            logger.info("prompts updated", metadata: ["tenant": "\(tenant)", "changed": "\(changed)"])
+        }
+        return changed
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// espeak-ng voice for a BCP 47 language: `cmn` for Chinese, `en-gb`/`en-us` for English, else the tag.
     package static func espeakVoice(forLanguage language: String) -> String {
         let l = language.lowercased()
@@ -84,8 +126,7 @@ package actor PromptRenderer {
     /// The cache path of `text` spoken by `voice`, synthesising it first when needed (once, even
     /// when several calls ask at the same time).
     func synthesise(text: String, voice: String) async -> String? {
-        let key = SHA256.hash(data: Data("espeak-ng|\(voice)|\(configuration.speed)|\(text)".utf8))
-            .map { String(format: "%02x", $0) }.joined()
+        let key = Self.sha256(Array("espeak-ng|\(voice)|\(configuration.speed)|\(text)".utf8))
         let path = "\(configuration.cacheDirectory)/\(key).wav"
         if FileManager.default.fileExists(atPath: path) { return path }
         if let running = inFlight[key] { return await running.value }

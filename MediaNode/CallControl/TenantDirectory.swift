@@ -48,6 +48,8 @@ package struct TenantDirectory: Sendable {
         package var members: [String: [Member]] = [:]
         package var agents: [Agent]
         package var ivrFlows: [String: IVRFlow]
+        /// Uploaded prompts: name and SHA-256.
+        package var prompts: [(name: String, sha256: String)] = []
 
         package func agent(sipUsername: String) -> Agent? { agents.first { $0.sipUsername == sipUsername } }
 
@@ -103,9 +105,10 @@ package struct TenantDirectory: Sendable {
                       skills: $0.skills.map { SkillLevel(skill: $0.skill, level: $0.level) },
                       groupIDs: $0.groupIds.map { $0.lowercased() })
             }
-            let tenant = Tenant(id: t.tenantId, slug: t.slug, sipDomain: t.sipDomain.lowercased(), allowMD5Digest: t.allowMD5Digest,
+            var tenant = Tenant(id: t.tenantId, slug: t.slug, sipDomain: t.sipDomain.lowercased(), allowMD5Digest: t.allowMD5Digest,
                                 isActive: t.status == .active, defaultLanguage: t.defaultLanguage,
                                 queues: queues, members: members, agents: agents, ivrFlows: flows)
+            tenant.prompts = (t.prompts ?? []).map { ($0.name, $0.sha256) }
             tenants[tenant.id] = tenant
             byDomain[tenant.sipDomain] = tenant.id
             for n in t.numbers {

@@ -38,6 +38,7 @@ struct MediaNodeApplication {
         let runtime = CallRuntime(configuration: callConfiguration, media: media, spool: spool, prompts: prompts, cdrSpooled: { shipper.notify() },
                                   publish: { uploader.publish($0) },
                                   routeLookup: { number in await Self.lookUp(number, channel: channelBox) },
+                                  promptFetch: { tenant, name in try await Self.fetchPrompt(tenant: tenant, name: name, channel: channelBox) },
                                   logger: Logger(label: "call-control"))
         let view = runtime.registrarView
         let userAgent = SIPUserAgent(
@@ -114,6 +115,21 @@ extension MediaNodeApplication {
             }
         } catch {
             return .unknown
+        }
+    }
+}
+
+extension MediaNodeApplication {
+    struct PromptUnavailable: Error {}
+
+    /// Downloads a tenant's uploaded prompt (5 MB at most).
+    static func fetchPrompt(tenant: String, name: String, channel box: ChannelBox) async throws -> [UInt8] {
+        guard let client = await box.channel?.authenticatedClient(timeout: .seconds(30)) else { throw PromptUnavailable() }
+        switch try await client.nodeGetPrompt(path: .init(tenantId: tenant, promptName: name)) {
+        case .ok(let ok):
+            return try await [UInt8](collecting: try ok.body.audioWav, upTo: 5 << 20)
+        case .default:
+            throw PromptUnavailable()
         }
     }
 }

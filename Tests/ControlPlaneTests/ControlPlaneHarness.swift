@@ -69,7 +69,7 @@ struct ControlPlaneHarness {
 
     @discardableResult
     func call(_ method: HTTPRequest.Method, _ path: String, token: String? = nil, json: Any? = nil,
-              rawBody: String? = nil, contentType: String = "application/json") async throws -> Reply {
+              rawBody: String? = nil, bytes: Data? = nil, contentType: String = "application/json") async throws -> Reply {
         var headers = HTTPFields()
         if let token { headers[.authorization] = "Bearer \(token)" }
         var buffer: ByteBuffer?
@@ -79,6 +79,9 @@ struct ControlPlaneHarness {
         } else if let rawBody {
             headers[.contentType] = contentType
             buffer = ByteBuffer(string: rawBody)
+        } else if let bytes {
+            headers[.contentType] = contentType
+            buffer = ByteBuffer(data: bytes)
         }
         return try await client.execute(uri: path, method: method, headers: headers, body: buffer) { response in
             Reply(status: Int(response.status.code), contentType: response.headers[.contentType],

@@ -26,6 +26,16 @@ struct SystemCallTests {
         ] as [String: Any],
     ] }
 
+    /// The menu behind an uploaded chime (a 1.2 kHz tone): the tenant's own recording, then speech.
+    static var menuWithChime: [String: Any] {
+        var flow = menu
+        var nodes = flow["nodes"] as! [String: Any]
+        nodes["chime"] = ["type": "play", "prompt": ["file": "chime.wav"], "next": "welcome"]
+        flow["nodes"] = nodes
+        flow["start"] = "chime"
+        return flow
+    }
+
     @Test("DID → bilingual IVR (key 1 by RFC 4733) → queue → agent phone: tones both ways, the CDR from the API matches what the phones measured, the desktop sees offered/answered/ended",
           .timeLimit(.minutes(3)))
     func wholeCall() async throws {
@@ -43,12 +53,14 @@ struct SystemCallTests {
             let number = try await h.call(.post, "/v1/platform/numbers", token: staff, json: ["e164": did])
             let numberID = try #require(number["id"] as? String)
             #expect(try await h.call(.put, "/v1/platform/numbers/\(numberID)/allocation", token: staff, json: ["tenantId": tenantID]).status == 200)
-            #expect(try await h.call(.post, "/v1/ivr/flows/main/versions", token: key, json: Self.menu).status == 201)
+            let work = try TemporaryDirectory()
+            let chime = try PromptsTests.wav(work.path, "chime.wav")
+            #expect(try await h.call(.put, "/v1/prompts/chime.wav", token: key, bytes: chime, contentType: "audio/wav").status == 200)
+            #expect(try await h.call(.post, "/v1/ivr/flows/main/versions", token: key, json: Self.menuWithChime).status == 201)
             #expect(try await h.call(.put, "/v1/ivr/aliases/main", token: key, json: ["flowName": "main", "version": 1]).status == 200)
             #expect(try await h.call(.put, "/v1/numbers/\(numberID)", token: key, json: ["type": "ivr", "ivrAlias": "main"]).status == 200)
 
-            // The media node registers and pulls the tenant's configuration.
-            let work = try TemporaryDirectory()
+            // The media node registers, pulls the tenant's configuration and fetches the uploaded prompt.
             let port = try #require(h.client.port)
             let sipPort = freeUDPPort()
             let node = try LineProcess(try mediaNodeExecutable(), [
@@ -58,6 +70,7 @@ struct SystemCallTests {
             ])
             defer { node.terminate() }
             _ = try await node.waitForLineContaining("tenants=1", timeout: .seconds(30))
+            _ = try await node.waitForLineContaining("prompts updated", timeout: .seconds(30))
 
             for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
                 let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
@@ -119,7 +132,7 @@ struct SystemCallTests {
                 #expect(cdr["agentId"] as? String == agentID)
                 #expect(cdr["queueId"] as? String == queueID)
                 #expect(cdr["hangupBy"] as? String == "caller")
-                #expect(cdr["ivrPath"] as? [String] == ["welcome", "english", "menu", "en", "queue"])
+                #expect(cdr["ivrPath"] as? [String] == ["chime", "welcome", "english", "menu", "en", "queue"])
                 #expect(cdr["ivrInputs"] as? [String: String] == ["menu": "1"])
                 #expect((cdr["ivrMs"] as? Int ?? 0) > 0)
                 // Timestamps keep their milliseconds from the node to the API.
@@ -136,6 +149,10 @@ struct SystemCallTests {
                 let callerHeard = try WAVSamples.read(work.path + "/caller-heard.wav")
                 #expect(abs(WAVSamples.frequency(Array(agentHeard.suffix(8000).prefix(4000))) - 600) < 10)
                 #expect(abs(WAVSamples.frequency(Array(callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
+                // The call opened with the tenant's uploaded chime (1.2 kHz), fetched by the node.
+                // (pjsua's recorder starts a few hundred ms into the call: look at 400 ms windows of the first 2 s.)
+                let windows = stride(from: 0, to: 16000 - 3200, by: 800).map { WAVSamples.frequency(Array(callerHeard.dropFirst($0).prefix(3200))) }
+                #expect(windows.contains { abs($0 - 1200) < 15 }, "\(windows)")
                 let events = seen.withLock { $0 }
                 #expect(events.map(\.type) == ["call.offered", "call.answered", "call.ended"])
                 // The screen pop carries what the caller chose in the menu.

@@ -16,6 +16,7 @@ package final class LineProcess: Sendable {
     }
     private let nextWaiter = Atomic<UInt64>(0)
     private let exit = Mutex<(status: Int32?, waiters: [CheckedContinuation<Int32, Never>])>((nil, []))
+    private let exited = DispatchSemaphore(value: 0)
 
     package struct Timeout: Error, CustomStringConvertible {
         package let waitingFor: String
@@ -67,6 +68,7 @@ package final class LineProcess: Sendable {
                 return e.waiters
             }
             for w in waiters { w.resume(returning: p.terminationStatus) }
+            self.exited.signal()
         }
         try process.run()
     }
@@ -145,9 +147,13 @@ package final class LineProcess: Sendable {
     }
 
     /// Waits for exit and returns the status.
+    /// Blocks until the program has exited (the termination handler reports it; `waitUntilExit`
+    /// alongside a termination handler crashed in swift-corelibs-foundation).
     package func waitForExit() -> Int32 {
-        process.waitUntilExit()
-        return process.terminationStatus
+        if let status = exit.withLock({ $0.status }) { return status }
+        exited.wait()
+        exited.signal() // for any other waiter
+        return exit.withLock { $0.status } ?? process.terminationStatus
     }
 
     package func terminate() {

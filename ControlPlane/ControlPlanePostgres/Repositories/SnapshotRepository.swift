@@ -31,6 +31,7 @@ public struct TenantSnapshotRecord: Sendable {
     public var members: [UUID: [QueueMemberRecord]]
     public var agents: [Agent]
     public var aliases: [Alias]
+    public var prompts: [PromptRecord] = []
 }
 
 public enum SnapshotRepository {
@@ -84,6 +85,7 @@ public enum SnapshotRepository {
         }
         let members = try await QueueMemberRepository.members(c, tenantID: id, logger: logger)
         return TenantSnapshotRecord(tenant: tenant, skills: skills, numbers: numbers, queues: queues, members: members,
-                                    agents: agents, aliases: aliases)
+                                    agents: agents, aliases: aliases,
+                                    prompts: try await PromptRepository.list(c, tenantID: id, logger: logger))
     }
 }
