@@ -38,6 +38,11 @@ public struct IVRHTTPRequest: Codable, Sendable, Equatable, Hashable {
     public var headers: [String: String]
     public var body: String?
     public var timeoutSeconds: Int
+
+    public init(node: String, method: String, url: String, headers: [String: String], body: String?, timeoutSeconds: Int) {
+        self.node = node; self.method = method; self.url = url; self.headers = headers; self.body = body
+        self.timeoutSeconds = timeoutSeconds
+    }
 }
 
 /// The call goes to the ACD.

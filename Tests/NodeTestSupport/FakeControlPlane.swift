@@ -30,6 +30,19 @@ package final class FakeControlPlane: Sendable {
 
     package func serve<T: Sendable>(_ body: @Sendable (URL) async throws -> T) async throws -> T {
         let router = Router()
+        // A tenant's self-service endpoint, for IVR HTTP nodes.
+        router.get("/crm/customers/:id") { request, context -> Response in
+            let id = context.parameters.get("id") ?? ""
+            guard request.headers[.authorization] == "Bearer crm-token" else { return Self.problem(401) }
+            return Self.reply(200, ["id": id, "tier": id == "8613800138000" ? "gold" : "basic", "balance": 12.5])
+        }
+        router.post("/crm/echo") { request, context -> Response in
+            Self.reply(200, try await Self.json(request))
+        }
+        router.get("/crm/slow") { _, _ -> Response in
+            try await Task.sleep(for: .seconds(3))
+            return Self.reply(200, [String: Any]())
+        }
         router.post("/v1/node/register") { request, context -> Response in
             let json = try await Self.json(request)
             guard json["bootstrapToken"] as? String == Self.bootstrapToken else { return Self.problem(401) }
