@@ -23,8 +23,10 @@ extension CallRuntime {
                 s.record("offered", agent.rawValue, at: now)
                 calls[call.rawValue] = s
                 let queueName = directory.tenants[tenant]?.queues.first { $0.id == s.queueID }?.name
+                let position = engines[tenant]?.position(of: call)
+                if let position { s.positionHistory.append((now, position)); calls[call.rawValue] = s }
                 if let event = NodeEventFactory.offered(s, agent: agent.rawValue, queueName: queueName,
-                                                        position: engines[tenant]?.position(of: call), now: now) {
+                                                        position: position, now: now) {
                     publish(event)
                 }
                 spawn { await self.ringAgent(call: call.rawValue, agent: agent.rawValue) }
@@ -39,6 +41,7 @@ extension CallRuntime {
                 // The node default starts at enqueue; a queue with its own music switches to it.
                 if let prompt { spawn { await self.playQueueMusic(call.rawValue, prompt: prompt) } }
             case .announce(let call, let position, let wait):
+                if let position { calls[call.rawValue]?.positionHistory.append((now, position)) }
                 spawn { await self.announce(call.rawValue, position: position, estimatedWaitSeconds: wait) }
             case .agentStateChanged(let change):
                 if let event = NodeEventFactory.agentState(change, tenant: tenant) { publish(event) }

@@ -47,6 +47,8 @@ struct CallSession: Sendable {
     var announcementPlayback: PlaybackID?
     /// The latest write of the call's live record (see `CdrSpool.recordLive`); writes are chained.
     var journalWrite: Task<Void, Never>?
+    /// Positions the caller was told or had when offered (screen pop: how the wait went).
+    var positionHistory: [(at: Date, position: Int)] = []
     /// Priority and variables the call joined its first queue with (kept for an overflow queue).
     var enqueuePriority = 0
     var enqueueAttributes: [String: String] = [:]

@@ -19,6 +19,8 @@ enum NodeEventFactory {
             "queueId": s.queueID, "queueName": queueName, "agentId": agent,
             "waitMs": s.queuedAt.map { Int(now.timeIntervalSince($0) * 1000) },
             "ivrInputs": s.ivrInputs, "ivrPath": s.ivrPath, "variables": s.ivrVariables, "position": position,
+            "positionHistory": s.positionHistory.map { ["at": ISO8601DateFormatter().string(from: $0.at), "position": $0.position] as [String: any Sendable] },
+            "language": s.language,
             "customerReference": s.caller,
         ])
     }

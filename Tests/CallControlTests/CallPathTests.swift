@@ -228,6 +228,12 @@ struct CallPathTests {
         #expect((data["ivrInputs"] as? [String: any Sendable])?["lang"] as? String == "2")
         #expect((data["variables"] as? [String: any Sendable])?["language"] as? String == "zh-CN")
         #expect(data["ivrPath"] as? [any Sendable] != nil)
+        // Position history: the positions the queue announced (here: "next in line" on joining).
+        let history = (data["positionHistory"] as? [(any Sendable)?])?.compactMap { entry -> Int? in
+            guard let object = entry as? [String: (any Sendable)?], let position = object["position"] else { return nil }
+            return position as? Int
+        }
+        #expect(history == [1], "\(String(describing: data["positionHistory"]))")
         #expect(abs(WAVSamples.frequency(Array(r.callerHeard.suffix(8000).prefix(4000))) - 1000) < 10)
     }
 
