@@ -19,7 +19,7 @@ actor WakeSignal {
         guard generation == seen, deadline > .now else { return }
         let id = UUID()
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.suspend(id) }
+            group.addTask { await self.suspend(id, seen: seen) }
             group.addTask {
                 try? await Task.sleep(until: deadline)
                 await self.release(id)
@@ -31,7 +31,11 @@ actor WakeSignal {
         }
     }
 
-    private func suspend(_ id: UUID) async {
+    /// Checks the generation again as it registers: `wait` leaves the actor while this child task
+    /// starts, and a `notify` in that gap would otherwise be lost (seen once in CI: a long-poll slept
+    /// its full 20 s although a command had come).
+    private func suspend(_ id: UUID, seen: UInt64) async {
+        guard generation == seen else { return }
         await withCheckedContinuation { waiters[id] = $0 }
     }
 
