@@ -1,4 +1,5 @@
 import Foundation
+import NodeTestSupport
 import NIOCore
 import RTPCore
 import SDP
@@ -55,8 +56,9 @@ import Testing
             _ = try await sip.receive { $0.method == "ACK" }
             return (legA, legB)
         }
-        let sipPort = Int.random(in: 30000...39999)
-        let mediaPort = Int.random(in: 20000...29999) & ~1
+        // Ports that were free a moment ago (random ones collided once in CI and SIPp never called).
+        let sipPort = freeUDPPort()
+        let mediaPort = freeUDPPort() & ~1
         let sipp = try ExternalPeer(executable: "sipp", arguments: [
             "127.0.0.1:\(sip.port)", "-sf", Self.repositoryRoot.appendingPathComponent("infra/media/sipp-uac-pcap.xml").path,
             "-m", "1", "-i", "127.0.0.1", "-p", String(sipPort), "-mi", "127.0.0.1", "-mp", String(mediaPort),
