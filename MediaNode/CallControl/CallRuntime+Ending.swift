@@ -64,7 +64,7 @@ extension CallRuntime {
         callForDialog[s.inbound.id] = nil
         if let agentCall = s.agentCall { agentCallForDialog[agentCall.id] = nil }
         s.ivrEvents?.finish() // the IVR, if running, stops
-        s.playbackWaiter?.continuation.resume()
+        for waiter in s.playbackWaiters.values { waiter.resume(returning: false) }
         if let voicemail = s.voicemail { _ = try? await voicemail.stop() } // the file is complete before the CDR names it
         let now = Date()
         if s.disposition == nil, s.answeredAt == nil, s.queuedAt == nil, party == .caller {

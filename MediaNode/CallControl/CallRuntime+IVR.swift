@@ -33,16 +33,13 @@ extension CallRuntime {
         switch command {
         case .play(let prompts, let bargeIn):
             let items = await self.prompts.render(prompts, tenant: s.tenantID)
-            guard let current = calls[id], current.phase == .ivr else { return }
-            guard !items.isEmpty, let playback = try? await current.callerLeg.play(items, loop: false, bargeIn: bargeIn) else {
+            guard calls[id]?.phase == .ivr, let playback = await startPlayback(id, items, bargeIn: bargeIn) else {
                 events.yield(.playbackEnded)
                 return
             }
-            // The prompt may already have ended (reported before `play` returned here).
-            if let ended = calls[id]?.lastEndedPlayback, ended.rawValue >= playback.rawValue {
+            spawn {
+                _ = await self.playbackEnd(id, playback)
                 events.yield(.playbackEnded)
-            } else {
-                calls[id]?.ivrPlayback = playback
             }
         case .stopPlayback:
             try? await s.callerLeg.stopPlayback()
@@ -99,25 +96,25 @@ extension CallRuntime {
         switch outcome {
         case .enqueued(let request):
             guard let queue = queueID(request.queue) else {
-                return await endFromIVR(id, disposition: .failed, reason: "IVR names queue '\(request.queue)', which does not exist")
+                return await end(id, disposition: .failed, reason: "IVR names queue '\(request.queue)', which does not exist")
             }
             await enqueue(id, queue: queue, priority: request.priority, requiredSkills: request.requiredSkills,
                           attributes: request.attributes)
         case .transferred(.queue, let target):
             guard let queue = queueID(target) else {
-                return await endFromIVR(id, disposition: .failed, reason: "IVR transfers to queue '\(target)', which does not exist")
+                return await end(id, disposition: .failed, reason: "IVR transfers to queue '\(target)', which does not exist")
             }
             await enqueue(id, queue: queue)
         case .transferred(let kind, let target):
-            await endFromIVR(id, disposition: .failed, reason: "IVR transfer to \(kind.rawValue) '\(target)' is not served yet")
+            await end(id, disposition: .failed, reason: "IVR transfer to \(kind.rawValue) '\(target)' is not served yet")
         case .voicemail(let mailbox):
             // The flow's own prompt has played: a beep, then the recording.
             await voicemail(id, mailbox: mailbox, maxSeconds: voicemailSeconds ?? configuration.voicemailMaxSeconds, greet: false)
         case .hungUp(let node):
-            await endFromIVR(id, disposition: .completed, reason: "IVR hung up at '\(node)'")
+            await end(id, disposition: .completed, reason: "IVR hung up at '\(node)'")
         case .failed(let node, let reason):
             logger.warning("IVR flow failed", metadata: ["call.id": "\(id)", "ivr.node": "\(node ?? "-")", "reason": "\(reason)"])
-            await endFromIVR(id, disposition: .failed, reason: "IVR failed at '\(node ?? "-")': \(reason)")
+            await end(id, disposition: .failed, reason: "IVR failed at '\(node ?? "-")': \(reason)")
         case .callerHungUp:
             break // `callEnded` finishes the call
         }
@@ -135,14 +132,6 @@ extension CallRuntime {
         }
     }
 
-    private func endFromIVR(_ id: String, disposition: CdrDisposition, reason: String) async {
-        guard let inbound = calls[id]?.inbound else { return }
-        calls[id]?.disposition = disposition
-        calls[id]?.hangupReason = reason
-        await inbound.hangUp()
-        await finish(id, by: .system)
-    }
-
     /// A position / estimated-wait announcement in the caller's language, then the music again.
     func announce(_ id: String, position: Int?, estimatedWaitSeconds: Int?) async {
         guard let s = calls[id], s.phase == .queued, !s.connecting, let queue = s.queueID,
@@ -151,15 +140,14 @@ extension CallRuntime {
                 position: position, estimatedWaitSeconds: estimatedWaitSeconds,
                 capSeconds: tenant.queue(queue)?.announcements.maxAnnouncedWaitSeconds, language: s.language) else { return }
         let items = await prompts.render([text], tenant: s.tenantID)
-        guard !items.isEmpty, let current = calls[id], current.phase == .queued, !current.connecting,
-              let playback = try? await current.callerLeg.play(items, loop: false, bargeIn: false) else { return }
+        guard let current = calls[id], current.phase == .queued, !current.connecting,
+              let playback = await startPlayback(id, items) else { return }
+        calls[id]?.announcing = true
         calls[id]?.record("announced", text.text, at: Date())
-        if let ended = calls[id]?.lastEndedPlayback, ended.rawValue >= playback.rawValue {
-            if let again = calls[id], again.phase == .queued, !again.connecting {
-                _ = try? await again.callerLeg.play(again.musicOnHold, loop: true, bargeIn: false)
-            }
-        } else {
-            calls[id]?.announcementPlayback = playback
+        let finished = await playbackEnd(id, playback)
+        calls[id]?.announcing = false
+        if finished, let again = calls[id], again.phase == .queued, !again.connecting {
+            _ = await startPlayback(id, again.musicOnHold, loop: true) // back to the music
         }
     }
 
@@ -170,7 +158,7 @@ extension CallRuntime {
                                          tenant: s.tenantID)
         guard !items.isEmpty, let current = calls[id], current.phase == .queued, !current.connecting else { return }
         calls[id]?.musicOnHold = items
-        if current.announcementPlayback == nil { _ = try? await current.callerLeg.play(items, loop: true, bargeIn: false) }
+        if !current.announcing { _ = await startPlayback(id, items, loop: true) } // else it follows the announcement
     }
 
     /// Forwards the caller leg's media events for the whole call: keys and prompt ends to the IVR,
@@ -187,27 +175,13 @@ extension CallRuntime {
                     engines[s.tenantID] = engine
                     perform(actions, tenant: s.tenantID)
                 }
-            case .playbackFinished(let playback), .playbackStopped(let playback):
-                if (s.lastEndedPlayback?.rawValue ?? 0) <= playback.rawValue { calls[id]?.lastEndedPlayback = playback }
-                if let waiter = s.playbackWaiter, waiter.playback == playback {
-                    calls[id]?.playbackWaiter = nil
-                    waiter.continuation.resume()
-                }
-                if s.announcementPlayback == playback {
-                    calls[id]?.announcementPlayback = nil
-                    if case .playbackFinished = event, s.phase == .queued, !s.connecting {
-                        _ = try? await s.callerLeg.play(s.musicOnHold, loop: true, bargeIn: false) // back to the music
-                    }
-                }
-                if s.ivrPlayback == playback {
-                    calls[id]?.ivrPlayback = nil
-                    s.ivrEvents?.yield(.playbackEnded)
-                }
+            case .playbackFinished(let playback):
+                playbackEnded(id, playback, finished: true)
+            case .playbackStopped(let playback):
+                playbackEnded(id, playback, finished: false)
             case .inactivityTimeout:
                 logger.info("caller media stopped", metadata: ["call.id": "\(id)"])
-                calls[id]?.hangupReason = "no RTP from the caller"
-                await s.inbound.hangUp()
-                await finish(id, by: .system)
+                await end(id, reason: "no RTP from the caller")
                 return
             case .dtmfEnded:
                 break

@@ -87,7 +87,7 @@ extension CallRuntime {
         s.record("queued", queue, at: now)
         s.musicOnHold = configuration.musicOnHold
         calls[id] = s
-        _ = try? await s.callerLeg.play(s.musicOnHold, loop: true, bargeIn: false)
+        _ = await startPlayback(id, s.musicOnHold, loop: true)
         guard calls[id]?.phase == .queued, var engine = engines[s.tenantID] else { return } // left meanwhile
         let actions = engine.handle(.enqueue(ACDCallID(id), queue: ACDQueueID(queue), priority: priority,
                                              requiredSkills: requiredSkills, attributes: attributes), now: now)

@@ -23,10 +23,8 @@ extension CallRuntime {
                 s.record("offered", agent.rawValue, at: now)
                 calls[call.rawValue] = s
                 let queueName = directory.tenants[tenant]?.queues.first { $0.id == s.queueID }?.name
-                let position = engines[tenant]?.position(of: call)
-                if let position { s.positionHistory.append((now, position)); calls[call.rawValue] = s }
-                if let event = NodeEventFactory.offered(s, agent: agent.rawValue, queueName: queueName,
-                                                        position: position, now: now) {
+                // (The ACD has no position for a call it is offering: the screen pop carries the positions announced.)
+                if let event = NodeEventFactory.offered(s, agent: agent.rawValue, queueName: queueName, now: now) {
                     publish(event)
                 }
                 spawn { await self.ringAgent(call: call.rawValue, agent: agent.rawValue) }
@@ -138,7 +136,7 @@ extension CallRuntime {
             calls[id]?.connecting = false
             await agentCall.hangUp()
             await leg.close()
-            if let s = calls[id], s.phase == .queued { _ = try? await s.callerLeg.play(s.musicOnHold, loop: true, bargeIn: false) }
+            if let s = calls[id], s.phase == .queued { _ = await startPlayback(id, s.musicOnHold, loop: true) }
             reject(ACDCallID(id), agent: ACDAgentID(agent), tenant: current.tenantID)
         }
     }

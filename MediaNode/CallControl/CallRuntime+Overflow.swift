@@ -16,13 +16,13 @@ extension CallRuntime {
         switch target {
         case .queue(let key)?:
             guard let queue = tenant.queues.first(where: { $0.id == key || $0.name.lowercased() == key.lowercased() })?.id else {
-                return await endOverflowed(id, reason: "overflow queue '\(key)' does not exist")
+                return await end(id, disposition: .overflowed, reason: "overflow queue '\(key)' does not exist")
             }
             // Priority and variables go along; the first queue's per-call skills do not.
             await enqueue(id, queue: queue, priority: s.enqueuePriority, attributes: s.enqueueAttributes, overflow: true)
         case .ivrFlow(let alias)?:
             guard let flow = tenant.ivrFlows[alias] else {
-                return await endOverflowed(id, reason: "overflow IVR alias '\(alias)' is not published")
+                return await end(id, disposition: .overflowed, reason: "overflow IVR alias '\(alias)' is not published")
             }
             calls[id]?.phase = .answering
             await runIVR(id, flow: flow)
@@ -30,7 +30,7 @@ extension CallRuntime {
             let box = mailbox ?? tenant.queues.first { $0.id == s.queueID }?.name ?? "general"
             await voicemail(id, mailbox: box, maxSeconds: configuration.voicemailMaxSeconds, greet: true)
         case .hangup?, nil:
-            await endOverflowed(id, reason: "overflow: \(reason.rawValue)")
+            await end(id, disposition: .overflowed, reason: "overflow: \(reason.rawValue)")
         }
     }
 
@@ -41,14 +41,6 @@ extension CallRuntime {
         case .voicemail(let box): "voicemail \(box ?? "(queue)")"
         case .hangup: "hang up"
         }
-    }
-
-    private func endOverflowed(_ id: String, reason: String) async {
-        guard let inbound = calls[id]?.inbound else { return }
-        calls[id]?.disposition = .overflowed
-        calls[id]?.hangupReason = reason
-        await inbound.hangUp()
-        await finish(id, by: .system)
     }
 
     /// Voicemail: a greeting in the caller's language (unless an IVR prompt just played), a beep, then the
@@ -63,7 +55,9 @@ extension CallRuntime {
         calls[id] = s
         let speech = greet ? await prompts.render([QueueAnnouncementText.voicemailGreeting(language: s.language)], tenant: s.tenantID) : []
         let beep: PlaybackItem = .tone(Tone(frequencies: [1000], levelDBm0: -12), durationMs: 400)
-        await playAndWait(id, speech + [.silence(durationMs: 200), beep])
+        if let greeting = await startPlayback(id, speech + [.silence(durationMs: 200), beep]) {
+            _ = await playbackEnd(id, greeting)
+        }
         guard let current = calls[id], current.phase == .voicemail else { return } // hung up during the greeting
         let directory = "\(configuration.voicemailDirectory)/\(current.tenantID)/\(box)"
         let path = "\(directory)/\(id).wav"
@@ -74,10 +68,7 @@ extension CallRuntime {
             calls[id]?.recording = path
         } catch {
             logger.error("voicemail could not be recorded", metadata: ["call.id": "\(id)", "error": "\(error)"])
-            calls[id]?.disposition = .failed
-            calls[id]?.hangupReason = "voicemail could not be recorded"
-            await current.inbound.hangUp()
-            return await finish(id, by: .system)
+            return await end(id, disposition: .failed, reason: "voicemail could not be recorded")
         }
         spawn {
             guard (try? await Task.sleep(for: .seconds(maxSeconds))) != nil else { return }
@@ -86,19 +77,7 @@ extension CallRuntime {
     }
 
     private func endVoicemailAtLimit(_ id: String) async {
-        guard let s = calls[id], s.phase == .voicemail else { return }
-        calls[id]?.hangupReason = "voicemail time limit"
-        await s.inbound.hangUp()
-        await finish(id, by: .system)
-    }
-
-    /// Plays to the caller and returns when the playback has ended (or the call has).
-    func playAndWait(_ id: String, _ items: [PlaybackItem]) async {
-        guard !items.isEmpty, let s = calls[id], let playback = try? await s.callerLeg.play(items, loop: false, bargeIn: false) else { return }
-        if let ended = calls[id]?.lastEndedPlayback, ended.rawValue >= playback.rawValue { return }
-        guard calls[id] != nil else { return }
-        await withCheckedContinuation { continuation in
-            calls[id]?.playbackWaiter = (playback, continuation)
-        }
+        guard calls[id]?.phase == .voicemail else { return }
+        await end(id, reason: "voicemail time limit")
     }
 }

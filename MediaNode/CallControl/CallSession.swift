@@ -36,18 +36,19 @@ struct CallSession: Sendable {
     var ivrVariables: [String: String] = [:]
     /// Feeds the call's IVR while it runs (keys, prompt ends, timers, HTTP results).
     var ivrEvents: AsyncStream<IVRCallDriver.Event>.Continuation?
-    /// The IVR prompt playing on the caller leg, and the newest playback the leg reported ended.
-    var ivrPlayback: PlaybackID?
-    var lastEndedPlayback: PlaybackID?
+    /// The newest playback the caller leg reported ended, and whether it played to its end.
+    var lastEndedPlayback: (playback: PlaybackID, finished: Bool)?
+    /// Those waiting for a playback on the caller leg to end (see `CallRuntime.playbackEnd`).
+    var playbackWaiters: [PlaybackID: CheckedContinuation<Bool, Never>] = [:]
     /// The caller's language (tenant default, then the IVR's): announcements are spoken in it.
     var language: String
     /// What the caller hears while waiting (the queue's prompt, else the node default).
     var musicOnHold: [PlaybackItem] = []
-    /// A position / wait announcement playing instead of the music.
-    var announcementPlayback: PlaybackID?
+    /// A position / wait announcement is playing instead of the music.
+    var announcing = false
     /// The latest write of the call's live record (see `CdrSpool.recordLive`); writes are chained.
     var journalWrite: Task<Void, Never>?
-    /// Positions the caller was told or had when offered (screen pop: how the wait went).
+    /// Positions the queue announced to the caller (screen pop: how the wait went).
     var positionHistory: [(at: Date, position: Int)] = []
     /// Priority and variables the call joined its first queue with (kept for an overflow queue).
     var enqueuePriority = 0
@@ -55,8 +56,6 @@ struct CallSession: Sendable {
     /// A voicemail being recorded, and the CDR's recording reference.
     var voicemail: CallRecording?
     var recording: String?
-    /// Someone waits for a playback on the caller leg to end.
-    var playbackWaiter: (playback: PlaybackID, continuation: CheckedContinuation<Void, Never>)?
     /// An agent answered and the bridge is being set up: nothing may start playing to the caller.
     var connecting = false
     var log: [(at: Date, type: String, detail: String?)] = []

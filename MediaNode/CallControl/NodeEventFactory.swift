@@ -12,14 +12,15 @@ enum NodeEventFactory {
         return Event(tenantId: tenant, _type: type, at: at, data: .init(additionalProperties: container))
     }
 
-    /// `call.offered`: the screen-pop payload.
-    static func offered(_ s: CallSession, agent: String, queueName: String?, position: Int?, now: Date) -> Event? {
-        make(.call_offered, tenant: s.tenantID, at: now, [
+    /// `call.offered`: the screen-pop payload (position history: the positions the queue announced).
+    static func offered(_ s: CallSession, agent: String, queueName: String?, now: Date) -> Event? {
+        let stamp = ISO8601DateFormatter()
+        return make(.call_offered, tenant: s.tenantID, at: now, [
             "callId": s.id, "sipCallId": s.inbound.id.callID, "caller": s.caller, "did": s.did,
             "queueId": s.queueID, "queueName": queueName, "agentId": agent,
             "waitMs": s.queuedAt.map { Int(now.timeIntervalSince($0) * 1000) },
-            "ivrInputs": s.ivrInputs, "ivrPath": s.ivrPath, "variables": s.ivrVariables, "position": position,
-            "positionHistory": s.positionHistory.map { ["at": ISO8601DateFormatter().string(from: $0.at), "position": $0.position] as [String: any Sendable] },
+            "ivrInputs": s.ivrInputs, "ivrPath": s.ivrPath, "variables": s.ivrVariables,
+            "positionHistory": s.positionHistory.map { ["at": stamp.string(from: $0.at), "position": $0.position] as [String: any Sendable] },
             "language": s.language,
             "customerReference": s.caller,
         ])
