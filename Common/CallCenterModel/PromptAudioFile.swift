@@ -12,6 +12,15 @@ public struct PromptAudioFile: Sendable, Equatable {
         public var description: String
     }
 
+    /// A prompt's name, which is also its file name on the nodes (and a voicemail box's folder):
+    /// 1–100 letters, digits, `.`, `_`, `-`, starting with a letter or digit (so never `..` or a
+    /// hidden file). The `prompts` table checks the same rule.
+    public static func isValidName(_ name: String) -> Bool {
+        guard let first = name.unicodeScalars.first, name.unicodeScalars.count <= 100 else { return false }
+        func alphanumeric(_ c: Unicode.Scalar) -> Bool { c.isASCII && (c.properties.isAlphabetic || ("0"..."9").contains(c)) }
+        return alphanumeric(first) && name.unicodeScalars.allSatisfy { alphanumeric($0) || "._-".unicodeScalars.contains($0) }
+    }
+
     public static func inspect(_ bytes: [UInt8]) throws(Problem) -> PromptAudioFile {
         func u32(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 | Int(bytes[i + 2]) << 16 | Int(bytes[i + 3]) << 24 }
         func u16(_ i: Int) -> Int { Int(bytes[i]) | Int(bytes[i + 1]) << 8 }

@@ -68,8 +68,7 @@ extension APIHandler {
     }
 
     static func promptName(_ name: String) throws(ControlPlaneError) -> String {
-        let allowed = name.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._-".unicodeScalars.contains($0) }
-        guard (1...100).contains(name.count), allowed, !name.hasPrefix("."), !name.hasPrefix("-"), !name.hasPrefix("_") else {
+        guard PromptAudioFile.isValidName(name) else {
             throw ControlPlaneError.validation([ValidationIssue(field: "promptName", message: "use letters, digits, '.', '_', '-' (1–100, starting with a letter or digit)")])
         }
         return name

@@ -48,7 +48,7 @@ extension CallRuntime {
     /// or `maxSeconds` pass. The CDR is `voicemail` with the file as its recording.
     func voicemail(_ id: String, mailbox: String, maxSeconds: Int, greet: Bool) async {
         guard var s = calls[id] else { return }
-        let box = PromptRenderer.isSafeFileName(mailbox) ? mailbox : "general"
+        let box = PromptAudioFile.isValidName(mailbox) ? mailbox : "general"
         s.phase = .voicemail
         s.disposition = .voicemail
         s.record("voicemail", box, at: Date())

@@ -1,3 +1,5 @@
+import ControlPlaneClient
+import CallCenterModel
 import Crypto
 import Foundation
 import IVREngine
@@ -49,7 +51,7 @@ package actor PromptRenderer {
 
     package func render(_ prompt: IVRPlayback, tenant: String) async -> PromptAudio? {
         if let file = prompt.file {
-            guard Self.isSafeFileName(file) else {
+            guard PromptAudioFile.isValidName(file) else {
                 logger.warning("prompt file name refused", metadata: ["tenant": "\(tenant)", "file": "\(file)"])
                 return nil
             }
@@ -68,34 +70,48 @@ package actor PromptRenderer {
 
     /// Brings `<promptDirectory>/<tenant>/` in step with the tenant's uploaded prompts (name and
     /// SHA-256 from the snapshot): fetches what is missing or changed (verified by hash, written
-    /// atomically), removes what was deleted. Returns how many files changed.
+    /// with `DurableFile`), removes what was deleted. File work runs on NIO's blocking pool.
+    /// Returns how many files changed.
     @discardableResult
     package func sync(tenant: String, prompts: [(name: String, sha256: String)],
                       fetch: @Sendable (_ tenant: String, _ name: String) async throws -> [UInt8]) async -> Int {
         let directory = "\(configuration.promptDirectory)/\(tenant)"
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let wanted = Dictionary(prompts.filter { PromptAudioFile.isValidName($0.name) }.map { ($0.name, $0.sha256) },
+                                uniquingKeysWith: { a, _ in a })
+        let pool = NIOThreadPool.singleton
+        // What is on disk now: name → hash (prompts are small; hashing them is cheaper than asking).
+        let present: [String: String]
+        do {
+            present = try await pool.runIfActive {
+                try DurableFile.createDirectory(directory)
+                var hashes: [String: String] = [:]
+                for name in try DurableFile.list(directory) {  // (a crash's leftover temporary file is not wanted: removed below)
+                    if let bytes = try DurableFile.read("\(directory)/\(name)") { hashes[name] = Self.sha256(bytes) }
+                }
+                return hashes
+            }
+        } catch {
+            logger.error("prompt directory unreadable", metadata: ["tenant": "\(tenant)", "error": "\(error)"])
+            return 0
+        }
         var changed = 0
-        let wanted = Dictionary(prompts.filter { Self.isSafeFileName($0.name) }.map { ($0.name, $0.sha256) }, uniquingKeysWith: { a, _ in a })
-        for (name, hash) in wanted {
-            let path = "\(directory)/\(name)"
-            if let existing = FileManager.default.contents(atPath: path), Self.sha256(Array(existing)) == hash { continue }
+        for (name, hash) in wanted where present[name] != hash {
             do {
                 let bytes = try await fetch(tenant, name)
                 guard Self.sha256(bytes) == hash else {
                     logger.warning("prompt download did not match its hash", metadata: ["tenant": "\(tenant)", "prompt": "\(name)"])
                     continue
                 }
-                let temporary = path + ".\(UUID().uuidString).tmp"
-                try Data(bytes).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, path) == 0 else { throw SynthesisError(description: "rename failed (errno \(errno))") }
+                try await pool.runIfActive { try DurableFile.write(bytes, to: "\(directory)/\(name)") }
                 changed += 1
             } catch {
                 logger.warning("prompt not fetched", metadata: ["tenant": "\(tenant)", "prompt": "\(name)", "error": "\(error)"])
             }
         }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where wanted[name] == nil {
-            try? FileManager.default.removeItem(atPath: "\(directory)/\(name)")
-            changed += 1
+        let removed = present.keys.filter { wanted[$0] == nil }
+        if !removed.isEmpty {
+            try? await pool.runIfActive { for name in removed { try DurableFile.remove("\(directory)/\(name)") } }
+            changed += removed.count
         }
         if changed > 0 {
             library.invalidate()
@@ -115,12 +131,6 @@ package actor PromptRenderer {
         if l.hasPrefix("en-gb") || l.hasPrefix("en-uk") { return "en-gb" }
         if l.hasPrefix("en") || l.isEmpty { return "en-us" }
         return l
-    }
-
-    /// Tenant prompt names: one path component of letters, digits, `.`, `_`, `-`.
-    static func isSafeFileName(_ name: String) -> Bool {
-        !name.isEmpty && name.count <= 200 && !name.hasPrefix(".")
-            && name.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0) }
     }
 
     /// The cache path of `text` spoken by `voice`, synthesising it first when needed (once, even
