@@ -1,4 +1,6 @@
 import ACD
+import ControlPlaneClient
+import NIOPosix
 import CallCenterModel
 import Foundation
 import IVREngine
@@ -62,7 +64,7 @@ extension CallRuntime {
         let directory = "\(configuration.voicemailDirectory)/\(current.tenantID)/\(box)"
         let path = "\(directory)/\(id).wav"
         do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try await NIOThreadPool.singleton.runIfActive { try DurableFile.createDirectory(directory) }
             let recording = try await current.callerLeg.record(to: path)
             calls[id]?.voicemail = recording
             calls[id]?.recording = path
