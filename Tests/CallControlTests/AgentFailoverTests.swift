@@ -47,14 +47,8 @@ struct AgentFailoverTests {
                                               _ spooled: AsyncStream<Void>) async throws -> Void) async throws {
         let work = try TemporaryDirectory()
         try FileManager.default.createSymbolicLink(atPath: work.path + "/pcap", withDestinationPath: "/usr/share/sip-tester")
-        let spool = try CdrSpool(root: work.path + "/spool")
-        let (spooled, spooledContinuation) = AsyncStream.makeStream(of: Void.self)
-        let media = MediaEngine(configuration: MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1")))
-        var logger = Logger(label: "failover-test")
-        logger.logLevel = .warning
-        let runtime = CallRuntime(media: media, spool: spool, cdrSpooled: { spooledContinuation.yield() }, logger: logger)
-        await runtime.apply(snapshot: try snapshot())
-        let (ua, service) = CallPathTests.callService(runtime, logger: logger)
+        let node = try await CallPathTests.NodeCallSide(work: work.path, snapshot: try snapshot(), label: "failover-test")
+        let (runtime, spool, spooled, ua, service) = (node.runtime, node.spool, node.spooled, node.ua, node.service)
         let root = CallPathTests.repositoryRoot.appendingPathComponent("infra/sipp").path
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }

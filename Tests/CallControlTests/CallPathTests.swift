@@ -85,6 +85,35 @@ struct CallPathTests {
         return (ua, CallService(runtime: runtime, userAgent: ua, drainDeadline: .seconds(1), logger: logger))
     }
 
+    /// The node's call side in-process: CDR spool, media engine, prompt rendering and voicemail
+    /// under `work`, the runtime on `snapshot`, its user agent and call service (not yet running).
+    struct NodeCallSide {
+        let runtime: CallRuntime
+        let spool: CdrSpool
+        /// One element per CDR made durable.
+        let spooled: AsyncStream<Void>
+        let ua: SIPUserAgent
+        let service: CallService
+
+        init(work: String, snapshot: NodeSnapshot, label: String,
+             publish: @escaping @Sendable (Components.Schemas.NodeEvent) -> Void = { _ in }) async throws {
+            spool = try CdrSpool(root: work + "/spool")
+            let (spooled, spooledContinuation) = AsyncStream.makeStream(of: Void.self)
+            self.spooled = spooled
+            let media = MediaEngine(configuration: MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1")))
+            var logger = Logger(label: label)
+            logger.logLevel = ProcessInfo.processInfo.environment["CC_TEST_LOG"] == "debug" ? .debug : .warning
+            let prompts = PromptRenderer(configuration: .init(cacheDirectory: work + "/tts", promptDirectory: work + "/prompts"),
+                                         logger: logger)
+            var configuration = CallRuntime.Configuration()
+            configuration.voicemailDirectory = work + "/voicemail"
+            runtime = CallRuntime(configuration: configuration, media: media, spool: spool, prompts: prompts,
+                                  cdrSpooled: { spooledContinuation.yield() }, publish: publish, logger: logger)
+            await runtime.apply(snapshot: snapshot)
+            (ua, service) = CallPathTests.callService(runtime, logger: logger)
+        }
+    }
+
     /// What one PJSIP call through the node left behind.
     struct CallResult {
         var cdr: CdrSpool.Cdr
@@ -108,28 +137,14 @@ struct CallPathTests {
     static func call(_ number: String, dtmf: String? = nil, agentOnBreakUntilQueued: Bool = false,
                      hangUpAfter: Double? = nil) async throws -> CallResult {
         let work = try TemporaryDirectory()
-        for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
-            let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
-            #expect(sox.waitForExit() == 0, "sox is needed (infra/deps/apt.txt)")
-        }
-        let spool = try CdrSpool(root: work.path + "/spool")
-        let (spooled, spooledContinuation) = AsyncStream.makeStream(of: Void.self)
+        try WAVSamples.writeCallTones(in: work.path)
         let events = Mutex<[Components.Schemas.NodeEvent]>([])
         let (queued, queuedSignal) = AsyncStream.makeStream(of: Void.self)
-        let media = MediaEngine(configuration: MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1")))
-        var logger = Logger(label: "call-path-test")
-        logger.logLevel = ProcessInfo.processInfo.environment["CC_TEST_LOG"] == "debug" ? .debug : .warning
-        let prompts = PromptRenderer(configuration: .init(cacheDirectory: work.path + "/tts", promptDirectory: work.path + "/prompts"),
-                                     logger: logger)
-        var configuration = CallRuntime.Configuration()
-        configuration.voicemailDirectory = work.path + "/voicemail"
-        let runtime = CallRuntime(configuration: configuration, media: media, spool: spool, prompts: prompts, cdrSpooled: { spooledContinuation.yield() },
-                                  publish: { e in
-                                      events.withLock { $0.append(e) }
-                                      if e._type == .queue_updated, e.data.additionalProperties.value["waiting"] as? Int == 1 { queuedSignal.yield() }
-                                  }, logger: logger)
-        await runtime.apply(snapshot: try Self.snapshot(password: "agent-secret"))
-        let (ua, service) = CallPathTests.callService(runtime, logger: logger)
+        let node = try await NodeCallSide(work: work.path, snapshot: try Self.snapshot(password: "agent-secret"), label: "call-path-test") { e in
+            events.withLock { $0.append(e) }
+            if e._type == .queue_updated, e.data.additionalProperties.value["waiting"] as? Int == 1 { queuedSignal.yield() }
+        }
+        let (runtime, spool, spooled, ua, service) = (node.runtime, node.spool, node.spooled, node.ua, node.service)
 
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await service.run() }

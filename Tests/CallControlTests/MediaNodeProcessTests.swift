@@ -8,10 +8,8 @@ import Testing
 @Suite("media-node process")
 struct MediaNodeProcessTests {
     static func launch(url: URL, dir: String, token: String?) throws -> LineProcess {
-        var args = ["serve", "--control-plane-url", url.absoluteString, "--sip-listen", "127.0.0.1:\(freeUDPPort())",
-                    "--rtp-ports", "31000-31099", "--data-dir", dir, "--name", "process-test", "--drain-seconds", "5"]
-        if let token { args += ["--bootstrap-token", token] }
-        return try LineProcess(try mediaNodeExecutable(), args)
+        try launchMediaNode(controlPlaneURL: url.absoluteString, bootstrapToken: token, sipPort: freeUDPPort(), rtpPorts: "31000-31099",
+                            dataDirectory: dir, name: "process-test", drainSeconds: 5)
     }
 
     @Test("registers, heartbeats, pulls the snapshot; SIGTERM drains and exits 0; restart reuses the identity")

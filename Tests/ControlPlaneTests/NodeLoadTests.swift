@@ -72,11 +72,8 @@ struct NodeLoadTests {
     }
 
     static func startNode(controlPlanePort: Int, sipPort: Int, dataDirectory: String) throws -> LineProcess {
-        try LineProcess(try mediaNodeExecutable(), [
-            "serve", "--control-plane-url", "http://127.0.0.1:\(controlPlanePort)", "--bootstrap-token", bootstrapToken,
-            "--sip-listen", "127.0.0.1:\(sipPort)", "--rtp-ports", "34000-34999", "--data-dir", dataDirectory,
-            "--name", "load-node", "--drain-seconds", "2",
-        ])
+        try launchMediaNode(controlPlaneURL: "http://127.0.0.1:\(controlPlanePort)", bootstrapToken: bootstrapToken, sipPort: sipPort,
+                            rtpPorts: "34000-34999", dataDirectory: dataDirectory, name: "load-node")
     }
 
     /// SIPp in `directory` (where `pcap/` links to sip-tester's captures), output to a file there.

@@ -5,11 +5,10 @@ import Testing
 /// Recorded prompts: upload checked as playable WAV, listed, in the snapshot, fetched by the home node only.
 @Suite("Prompts")
 struct PromptsTests {
-    static func wav(_ directory: String, _ name: String, _ extra: [String] = [], seconds: String = "1") throws -> Data {
-        let path = directory + "/" + name
-        let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1"] + extra + [path, "synth", seconds, "sine", "1200", "vol", "0.3"])
-        #expect(sox.waitForExit() == 0, "sox is needed (infra/deps/apt.txt)")
-        return try Data(contentsOf: URL(fileURLWithPath: path))
+    /// A 1.2 kHz tone file's bytes.
+    static func wav(_ directory: String, _ name: String, seconds: Double = 1, channels: Int = 1) throws -> Data {
+        try WAVSamples.writeTone(directory + "/" + name, hz: 1200, seconds: seconds, channels: channels)
+        return try Data(contentsOf: URL(fileURLWithPath: directory + "/" + name))
     }
 
     @Test("upload, list, snapshot, node download (home node only), replace, delete; unplayable files are refused with the reason")
@@ -29,8 +28,7 @@ struct PromptsTests {
             let text = try await h.call(.put, "/v1/prompts/x.wav", token: key, bytes: Data("hello".utf8), contentType: "audio/wav")
             #expect(text.status == 422)
             #expect(((text["errors"] as? [[String: Any]])?.first?["message"] as? String)?.contains("not a WAV") == true)
-            let stereo = try await h.call(.put, "/v1/prompts/s.wav", token: key, bytes: try Self.wav(work.path, "s.wav", ["-c", "2"]), contentType: "audio/wav")
-            // (sox takes the last -c: the file is stereo)
+            let stereo = try await h.call(.put, "/v1/prompts/s.wav", token: key, bytes: try Self.wav(work.path, "s.wav", channels: 2), contentType: "audio/wav")
             #expect(stereo.status == 422)
             #expect(((stereo["errors"] as? [[String: Any]])?.first?["message"] as? String)?.contains("mono") == true)
             #expect(try await h.call(.put, "/v1/prompts/..%2Fx", token: key, bytes: chime, contentType: "audio/wav").status == 422)
@@ -49,7 +47,7 @@ struct PromptsTests {
 
             // Replacing changes the hash and the configuration version; deleting removes it.
             let version = try #require(snapshot["version"] as? Int)
-            let longer = try await h.call(.put, "/v1/prompts/chime.wav", token: key, bytes: try Self.wav(work.path, "c2.wav", seconds: "2"), contentType: "audio/wav")
+            let longer = try await h.call(.put, "/v1/prompts/chime.wav", token: key, bytes: try Self.wav(work.path, "c2.wav", seconds: 2), contentType: "audio/wav")
             #expect(longer["durationMs"] as? Int == 2000 && longer["sha256"] as? String != hash)
             #expect(try await h.call(.get, "/v1/node/config?ifNewerThan=\(version)", token: home.credential).status == 200)
             #expect(try await h.call(.delete, "/v1/prompts/chime.wav", token: key).status == 204)

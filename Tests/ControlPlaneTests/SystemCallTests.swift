@@ -26,6 +26,26 @@ struct SystemCallTests {
         ] as [String: Any],
     ] }
 
+    /// What a customer sets up first, through the API: tenant "acme", queue "Support", agent Li Na
+    /// (user `lina`) with a SIP secret, and number +861012345678 allocated by staff (not routed yet).
+    struct Tenant {
+        var id: String, key: String, staff: String, queueID: String, agentID: String, secret: String, domain: String
+        var did: String, numberID: String
+    }
+
+    static func tenant(_ h: ControlPlaneHarness) async throws -> Tenant {
+        let (tenantID, key, _) = try await h.signup("acme")
+        let queue = try await h.call(.post, "/v1/queues", token: key, json: ["name": "Support", "config": ["strategy": "longest_idle"]])
+        let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li Na", "extension": "1001", "sipUsername": "lina"])
+        let staff = try await h.staffToken()
+        let did = "+861012345678"
+        let numberID = try #require(try await h.call(.post, "/v1/platform/numbers", token: staff, json: ["e164": did])["id"] as? String)
+        #expect(try await h.call(.put, "/v1/platform/numbers/\(numberID)/allocation", token: staff, json: ["tenantId": tenantID]).status == 200)
+        return Tenant(id: tenantID, key: key, staff: staff, queueID: try #require(queue["id"] as? String),
+                      agentID: try #require(agent.string("agent", "id")), secret: try #require(agent["sipSecret"] as? String),
+                      domain: try #require(agent["sipDomain"] as? String), did: did, numberID: numberID)
+    }
+
     /// The menu behind an uploaded chime (a 1.2 kHz tone): the tenant's own recording, then speech.
     static var menuWithChime: [String: Any] {
         var flow = menu
@@ -40,19 +60,9 @@ struct SystemCallTests {
           .timeLimit(.minutes(3)))
     func wholeCall() async throws {
         try await ControlPlaneHarness.run { h in
-            // The tenant, as a customer sets it up: queue, agent with a SIP secret, a number routed to the queue.
-            let (tenantID, key, _) = try await h.signup("acme")
-            let queue = try await h.call(.post, "/v1/queues", token: key, json: ["name": "Support", "config": ["strategy": "longest_idle"]])
-            let queueID = try #require(queue["id"] as? String)
-            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li Na", "extension": "1001", "sipUsername": "lina"])
-            let agentID = try #require(agent.string("agent", "id"))
-            let secret = try #require(agent["sipSecret"] as? String)
-            let domain = try #require(agent["sipDomain"] as? String)
-            let staff = try await h.staffToken()
-            let did = "+861012345678"
-            let number = try await h.call(.post, "/v1/platform/numbers", token: staff, json: ["e164": did])
-            let numberID = try #require(number["id"] as? String)
-            #expect(try await h.call(.put, "/v1/platform/numbers/\(numberID)/allocation", token: staff, json: ["tenantId": tenantID]).status == 200)
+            // The tenant, as a customer sets it up: queue, agent with a SIP secret, a number routed to a menu.
+            let t = try await Self.tenant(h)
+            let (key, queueID, agentID, secret, domain, did, numberID) = (t.key, t.queueID, t.agentID, t.secret, t.domain, t.did, t.numberID)
             let work = try TemporaryDirectory()
             let chime = try PromptsTests.wav(work.path, "chime.wav")
             #expect(try await h.call(.put, "/v1/prompts/chime.wav", token: key, bytes: chime, contentType: "audio/wav").status == 200)
@@ -63,19 +73,13 @@ struct SystemCallTests {
             // The media node registers, pulls the tenant's configuration and fetches the uploaded prompt.
             let port = try #require(h.client.port)
             let sipPort = freeUDPPort()
-            let node = try LineProcess(try mediaNodeExecutable(), [
-                "serve", "--control-plane-url", "http://127.0.0.1:\(port)", "--bootstrap-token", ControlPlaneHarness.bootstrapToken,
-                "--sip-listen", "127.0.0.1:\(sipPort)", "--rtp-ports", "32000-32099", "--data-dir", work.path + "/node",
-                "--name", "system-test", "--drain-seconds", "2",
-            ])
+            let node = try launchMediaNode(controlPlaneURL: "http://127.0.0.1:\(port)", bootstrapToken: ControlPlaneHarness.bootstrapToken,
+                                           sipPort: sipPort, rtpPorts: "32000-32099", dataDirectory: work.path + "/node", name: "system-test")
             defer { node.terminate() }
             _ = try await node.waitForLineContaining("tenants=1", timeout: .seconds(30))
             _ = try await node.waitForLineContaining("prompts updated", timeout: .seconds(30))
 
-            for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
-                let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
-                #expect(sox.waitForExit() == 0, "sox is needed (infra/deps/apt.txt)")
-            }
+            try WAVSamples.writeCallTones(in: work.path)
 
             try await h.client.ws("/v1/events?token=\(key)") { inbound, outbound, _ in
                 var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
@@ -176,27 +180,17 @@ extension SystemCallTests {
           .timeLimit(.minutes(3)))
     func redirectToHomeNodeAndMove() async throws {
         try await ControlPlaneHarness.run { h in
-            let (tenantID, key, _) = try await h.signup("acme")
-            let queue = try await h.call(.post, "/v1/queues", token: key, json: ["name": "Support", "config": ["strategy": "longest_idle"]])
-            let queueID = try #require(queue["id"] as? String)
-            let agent = try await h.call(.post, "/v1/agents", token: key, json: ["name": "Li Na", "extension": "1001", "sipUsername": "lina"])
-            let secret = try #require(agent["sipSecret"] as? String)
-            let domain = try #require(agent["sipDomain"] as? String)
-            let staff = try await h.staffToken()
-            let did = "+861012345678"
-            let numberID = try #require(try await h.call(.post, "/v1/platform/numbers", token: staff, json: ["e164": did])["id"] as? String)
-            _ = try await h.call(.put, "/v1/platform/numbers/\(numberID)/allocation", token: staff, json: ["tenantId": tenantID])
+            let t = try await Self.tenant(h)
+            let (tenantID, key, staff, secret, domain, did) = (t.id, t.key, t.staff, t.secret, t.domain, t.did)
+            let (queueID, numberID) = (t.queueID, t.numberID)
             _ = try await h.call(.put, "/v1/numbers/\(numberID)", token: key, json: ["type": "queue", "queueId": queueID])
 
             // Node A registers first and homes the tenant; node B serves nobody.
             let work = try TemporaryDirectory()
             let port = try #require(h.client.port)
             func node(_ name: String, sipPort: Int, rtp: String) throws -> LineProcess {
-                try LineProcess(try mediaNodeExecutable(), [
-                    "serve", "--control-plane-url", "http://127.0.0.1:\(port)", "--bootstrap-token", ControlPlaneHarness.bootstrapToken,
-                    "--sip-listen", "127.0.0.1:\(sipPort)", "--rtp-ports", rtp, "--data-dir", work.path + "/" + name,
-                    "--name", name, "--drain-seconds", "1",
-                ])
+                try launchMediaNode(controlPlaneURL: "http://127.0.0.1:\(port)", bootstrapToken: ControlPlaneHarness.bootstrapToken,
+                                    sipPort: sipPort, rtpPorts: rtp, dataDirectory: work.path + "/" + name, name: name, drainSeconds: 1)
             }
             let sipA = freeUDPPort(), sipB = freeUDPPort()
             let nodeA = try node("node-a", sipPort: sipA, rtp: "32100-32199")
@@ -209,10 +203,7 @@ extension SystemCallTests {
             let nodeAID = try #require(home["nodeId"] as? String)
             #expect(home["nodeName"] as? String == "node-a")
 
-            for (name, hz) in [("agent.wav", "1000"), ("caller.wav", "600")] {
-                let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "1", work.path + "/" + name, "synth", "3", "sine", hz, "vol", "0.3"])
-                #expect(sox.waitForExit() == 0, "sox is needed (infra/deps/apt.txt)")
-            }
+            try WAVSamples.writeCallTones(in: work.path)
             // The agent's phone registers with node A; the caller dials node B.
             let phones = try LineProcess("env", ["CC_CALL_PORT=\(sipB)", "python3",
                 Self.repositoryRoot.appendingPathComponent("infra/node/pjsua2_callcenter.py").path,

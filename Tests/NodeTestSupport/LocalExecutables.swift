@@ -46,3 +46,12 @@ private func freePort(type: Int32) -> Int {
     _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
     return Int(UInt16(bigEndian: addr.sin_port))
 }
+
+/// Starts `media-node serve` against a control plane on 127.0.0.1 (SIP on UDP/TCP `sipPort`).
+package func launchMediaNode(controlPlaneURL: String, bootstrapToken: String?, sipPort: Int, rtpPorts: String,
+                             dataDirectory: String, name: String, drainSeconds: Int = 2) throws -> LineProcess {
+    var arguments = ["serve", "--control-plane-url", controlPlaneURL, "--sip-listen", "127.0.0.1:\(sipPort)",
+                     "--rtp-ports", rtpPorts, "--data-dir", dataDirectory, "--name", name, "--drain-seconds", "\(drainSeconds)"]
+    if let bootstrapToken { arguments += ["--bootstrap-token", bootstrapToken] }
+    return try LineProcess(try mediaNodeExecutable(), arguments)
+}

@@ -2,6 +2,23 @@ import Foundation
 
 /// Minimal PCM16 WAV reading and frequency estimate (zero crossings) for the recordings.
 package enum WAVSamples {
+    struct SoxFailed: Error, CustomStringConvertible {
+        var description: String { "sox failed; it is needed (infra/deps/apt.txt)" }
+    }
+
+    /// Writes a sine tone as 8 kHz 16-bit WAV with sox (`channels` 2 makes a stereo file).
+    package static func writeTone(_ path: String, hz: Int, seconds: Double, channels: Int = 1) throws {
+        let sox = try LineProcess("sox", ["-D", "-n", "-r", "8000", "-b", "16", "-c", "\(channels)", path,
+                                          "synth", "\(seconds)", "sine", "\(hz)", "vol", "0.3"])
+        guard sox.waitForExit() == 0 else { throw SoxFailed() }
+    }
+
+    /// The caller's (600 Hz) and the agent's (1 kHz) 3 s tones the PJSIP call scripts play, in `directory`.
+    package static func writeCallTones(in directory: String) throws {
+        try writeTone(directory + "/agent.wav", hz: 1000, seconds: 3)
+        try writeTone(directory + "/caller.wav", hz: 600, seconds: 3)
+    }
+
     package static func read(_ path: String) throws -> [Int16] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         // Find the "data" chunk.
