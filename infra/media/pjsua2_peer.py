@@ -5,31 +5,16 @@ Listens on 127.0.0.1:<port>, answers one call with G.711 (PCMU preferred), plays
 <play.wav> into it, records what it hears to <record.wav>, and exits when the call ends.
 Prints READY once it listens and DONE after the recorder is closed.
 """
+import os
 import sys
 import pjsua2 as pj
 
 port, play_path, record_path, limit = int(sys.argv[1]), sys.argv[2], sys.argv[3], float(sys.argv[4])
 
-ep = pj.Endpoint()
-ep.libCreate()
-cfg = pj.EpConfig()
-cfg.uaConfig.threadCnt = 0
-cfg.uaConfig.mainThreadOnly = True
-cfg.logConfig.level = 1
-cfg.logConfig.consoleLevel = 1
-cfg.medConfig.clockRate = 8000
-cfg.medConfig.sndClockRate = 8000
-cfg.medConfig.noVad = True
-ep.libInit(cfg)
-ep.audDevManager().setNullDev()
-tcfg = pj.TransportConfig()
-tcfg.port = port
-tcfg.boundAddress = "127.0.0.1"
-ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
-ep.libStart()
-for codec in ep.codecEnum2():
-    priority = {"PCMU/8000/1": 255, "PCMA/8000/1": 254}.get(codec.codecId, 0)
-    ep.codecSetPriority(codec.codecId, priority)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pjsip"))
+import pjsua_endpoint  # noqa: E402
+
+ep = pjsua_endpoint.start(port)
 
 state = {"call": None, "player": None, "recorder": None, "done": False}
 

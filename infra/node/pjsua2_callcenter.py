@@ -20,6 +20,7 @@ With CC_DTMF=<keys> in the environment the caller presses those keys (RFC 4733 t
 CC_DTMF_DELAY seconds (default 1) after its call is connected, as a person answering an IVR menu
 would, and prints DTMF_SENT <t>.
 """
+import os
 import sys
 import time
 import pjsua2 as pj
@@ -28,28 +29,10 @@ import pjsua2 as pj
 port = int(port)
 talk = float(talk)
 
-ep = pj.Endpoint()
-ep.libCreate()
-cfg = pj.EpConfig()
-cfg.uaConfig.threadCnt = 0
-cfg.uaConfig.mainThreadOnly = True
-import os
-cfg.logConfig.level = int(os.environ.get("PJ_LOG_LEVEL", "1"))
-cfg.logConfig.consoleLevel = 1
-if os.environ.get("PJ_LOG_FILE"):
-    cfg.logConfig.filename = os.environ["PJ_LOG_FILE"]
-cfg.medConfig.clockRate = 8000
-cfg.medConfig.sndClockRate = 8000
-cfg.medConfig.noVad = True
-ep.libInit(cfg)
-ep.audDevManager().setNullDev()
-tcfg = pj.TransportConfig()
-tcfg.port = 0
-tcfg.boundAddress = "127.0.0.1"
-ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
-ep.libStart()
-for codec in ep.codecEnum2():
-    ep.codecSetPriority(codec.codecId, {"PCMU/8000/1": 255, "PCMA/8000/1": 254}.get(codec.codecId, 0))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pjsip"))
+import pjsua_endpoint  # noqa: E402
+
+ep = pjsua_endpoint.start()
 
 state = {"registered": False, "agent_call": None, "caller_call": None, "answer_at": None,
          "caller_confirmed": None, "agent_confirmed": None, "hangup_at": None, "done": False, "keep": []}

@@ -12,6 +12,7 @@ all again (after a node restart); end of stdin exits without unregistering (the 
 expire), as phones that lose power do.
 """
 import select
+import os
 import sys
 import time
 import pjsua2 as pj
@@ -19,20 +20,10 @@ import pjsua2 as pj
 port, csv_path, contact_port = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 agents = [line.strip().split(";")[:3] for line in open(csv_path) if ";" in line]
 
-ep = pj.Endpoint()
-ep.libCreate()
-cfg = pj.EpConfig()
-cfg.uaConfig.threadCnt = 0
-cfg.uaConfig.mainThreadOnly = True
-cfg.logConfig.level = 1
-cfg.logConfig.consoleLevel = 1
-ep.libInit(cfg)
-ep.audDevManager().setNullDev()
-tcfg = pj.TransportConfig()
-tcfg.port = 0
-tcfg.boundAddress = "127.0.0.1"
-ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, tcfg)
-ep.libStart()
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pjsip"))
+import pjsua_endpoint  # noqa: E402
+
+ep = pjsua_endpoint.start()
 
 registered = set()
 generation = [0]
@@ -80,5 +71,4 @@ while True:
             for phone in phones:
                 phone.setRegistration(True)
 # Exit without unregistering: like a phone losing power, the bindings stay until they expire.
-import os
 os._exit(0)
