@@ -306,7 +306,9 @@ struct NodeLoadTests {
         return first
     }
 
-    /// Waits (on SIPp's log file) until `count` calls were answered.
+    /// Waits (on SIPp's log file) until `count` calls were answered. SIPp offers no signal: its
+    /// `-log_file /dev/stdout` output arrives only when it exits, so the file is read every 100 ms
+    /// (a condition with a 60 s limit, not a sleep that orders events).
     func waitForAnswered(_ logFile: String, count: Int, process: LineProcess) async throws {
         let deadline = Date().addingTimeInterval(60)
         while (try Self.answered(logFile)).count < count {
