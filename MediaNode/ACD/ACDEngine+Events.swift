@@ -172,7 +172,13 @@ extension ACDEngine {
                 return
             }
         case .exclusionEnd(let c, let cg):
-            guard live(c, cg) != nil else { return }
+            guard let call = live(c, cg) else { return }
+            // Everyone else first: while another agent's phone rings for this call, the agents who
+            // declined or missed it stay excluded (looked at again after another retry delay).
+            if case .offered = call.phase {
+                schedule(at: now.addingTimeInterval(configuration.retryAfterMissSeconds), .exclusionEnd(call: c, callGeneration: cg))
+                return
+            }
             calls[Int(c)]!.excluded.removeAll()
             dispatchCall(c, now: now)
         }

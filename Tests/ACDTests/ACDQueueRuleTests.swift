@@ -100,6 +100,23 @@ struct ACDQueueRuleTests {
         #expect(ACDHarness.offers(out2).map { "\($0.0)>\($0.1)" } == ["c1>a2"])
     }
 
+    /// An agent who declined or missed a call is not offered it again while another agent's phone
+    /// rings for it, even when the retry delay ends meanwhile: everyone else is tried first.
+    @Test func declinedAgentWaitsUntilEveryoneElseWasTried() {
+        let skill = { (level: Int) in AgentConfiguration(skills: [SkillLevel(skill: "s", level: level)], queues: member("q")) }
+        var h = single(QueueConfiguration(strategy: .skillsBased, requiredSkills: [SkillRequirement(skill: "s", minLevel: 1)],
+                                          ringTimeoutSeconds: 8),
+                       agents: [("a1", skill(10)), ("a2", skill(8)), ("a3", skill(6))])
+        h.login("a1", "a2", "a3")
+        #expect(ACDHarness.offeredAgents(h.send(.enqueue("c1", queue: "q"))) == ["a1"])
+        #expect(ACDHarness.offeredAgents(h.send(.rejected("c1", agent: "a1"))) == ["a2"])
+        #expect(ACDHarness.offers(h.advance(by: 5)).isEmpty)  // a1's retry delay ends while a2 rings
+        #expect(ACDHarness.offeredAgents(h.advance(by: 3)) == ["a3"])  // a2's ring timeout: a3, not a1
+        // a3 declines too: everyone was tried, so the call waits for the first retry delay and goes to a1.
+        #expect(ACDHarness.offers(h.send(.rejected("c1", agent: "a3"))).isEmpty)
+        #expect(ACDHarness.offeredAgents(h.advance(by: 2)) == ["a1"])
+    }
+
     @Test func consecutiveMissesPutTheAgentOnBreak() {
         var h = single(QueueConfiguration(ringTimeoutSeconds: 10, maxConsecutiveMisses: 2, autoBreakReason: "missed"),
                        agents: [("a1", AgentConfiguration(queues: member("q")))])
