@@ -124,9 +124,13 @@ struct ACDPropertyTests {
                 if step.advance > 0 { model.apply(nil, h.advance(by: step.advance), at: h.now) }
             }
             // Everyone logs in and answers whatever rings; calls end after 30 s; callbacks connect.
-            for (agent, _) in Self.agentConfigs { model.apply(.ready(agent), h.send(.ready(agent))); model.apply(.login(agent), h.send(.login(agent))) }
+            // Logging in is repeated each round: an agent who asked to log out during a call is logged
+            // out only when that call ends, and may be the only one with the skills a waiting call needs.
             for _ in 0..<2000 where !model.live.isEmpty {
-                for (agent, _) in Self.agentConfigs { model.apply(.ready(agent), h.send(.ready(agent)), at: h.now) }
+                for (agent, _) in Self.agentConfigs {
+                    model.apply(.login(agent), h.send(.login(agent)), at: h.now)
+                    model.apply(.ready(agent), h.send(.ready(agent)), at: h.now)
+                }
                 for c in model.dialing { model.apply(.callbackConnected(c), h.send(.callbackConnected(c)), at: h.now) }
                 for c in model.connected { model.apply(.callEnded(c), h.send(.callEnded(c)), at: h.now) }
                 for (c, a) in model.ringing { model.apply(.answered(c, agent: a), h.send(.answered(c, agent: a)), at: h.now) }
