@@ -156,7 +156,16 @@ package final class LineProcess: Sendable {
         return exit.withLock { $0.status } ?? process.terminationStatus
     }
 
+    /// SIGTERM, then SIGKILL if the program is still there a second later: a child started from
+    /// a thread that blocks signals inherits that mask, and SIPp then never sees the SIGTERM
+    /// (phones of earlier tests were found still running minutes later).
     package func terminate() {
-        if process.isRunning { process.terminate() }
+        guard process.isRunning else { return }
+        process.terminate()
+        if exited.wait(timeout: .now() + .seconds(1)) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+        } else {
+            exited.signal()  // for any other waiter
+        }
     }
 }
