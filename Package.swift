@@ -234,10 +234,11 @@ let package = Package(
             path: "MediaNode/MediaEngine",
             swiftSettings: swiftSettings
         ),
+        .target(name: "CUDPBatch", path: "MediaNode/CUDPBatch"),
         .executableTarget(
             name: "MediaRelayBenchmark",
             dependencies: [
-                "MediaEngine", "SDP",
+                "MediaEngine", "SDP", "CUDPBatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

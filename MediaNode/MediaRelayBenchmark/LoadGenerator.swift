@@ -1,141 +1,192 @@
+import CUDPBatch
+import Dispatch
+import Foundation
 import NIOConcurrencyHelpers
-import NIOCore
-import NIOPosix
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Sends G.711-sized RTP for N bridged calls in both directions (50 packets/s each way,
-/// spread evenly over every 20 ms) from two sockets, and measures what comes back:
-/// count, and one-way delay from the send time written into each payload.
-final class LoadGenerator: @unchecked Sendable {  // mutable state is touched only on `loop`
+/// spread evenly over every 20 ms) from two sockets, and measures what comes back: count, and
+/// one-way delay from the send time written into each payload to the kernel's receive time
+/// (SO_TIMESTAMPNS).
+///
+/// The generator is the measuring instrument, so it stays out of the figure: it runs on one
+/// thread of its own with batched system calls (sendmmsg/recvmmsg) paced by a 1 ms timer, and
+/// the arrival time is the kernel's, not when this thread got round to reading. What remains in
+/// the delay is the loopback path and the relay (its wake-up, queueing and processing).
+final class LoadGenerator: @unchecked Sendable {  // the thread owns the sockets and counters; `control` is locked
     struct Target {
         /// Port the caller side sends to (relay leg A) and the agent side sends to (relay leg B).
         var callerSendsTo: Int
         var agentSendsTo: Int
     }
 
-    let loop: any EventLoop
-    let callerChannel: any Channel
-    let agentChannel: any Channel
-    var callerPort: Int { callerChannel.localAddress!.port! }
-    var agentPort: Int { agentChannel.localAddress!.port! }
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
 
-    private var targets: [Target] = []
-    private var sequence: [UInt16] = []
-    private var task: RepeatedTask?
-    private var tick = 0
-    private(set) var sent = 0
-    private(set) var received = 0
-    /// One-way delay histogram in microseconds (last bucket collects everything above).
-    private(set) var histogram = [UInt32](repeating: 0, count: 200_001)
-    private var measureFrom: UInt64 = .max
-    private var measureUntil: UInt64 = .max
+    private struct Control {
+        var targets: [Target] = []
+        var sending = false
+        var measureFrom: Int64 = .max
+        var measureUntil: Int64 = .max
+        var quit = false
+    }
 
-    init(group: any EventLoopGroup) async throws {
-        let loop = group.next()
-        self.loop = loop
-        let receiver = ReceiveHandler()
-        func bind() async throws -> any Channel {
-            try await DatagramBootstrap(group: loop)
-                .channelOption(.datagramVectorReadMessageCount, value: 64)
-                .channelOption(.socketOption(.so_rcvbuf), value: 16 << 20)
-                .channelOption(.socketOption(.so_sndbuf), value: 16 << 20)
-                .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(receiver) } }
-                .bind(host: "127.0.0.1", port: 0).get()
+    struct Snapshot {
+        var sent = 0
+        var received = 0
+        /// Packets sent inside the measuring window (what the relay's CPU time is divided by).
+        var sentInWindow = 0
+        /// One-way delay histogram in microseconds (last bucket collects everything above).
+        var histogram = [UInt32](repeating: 0, count: 200_001)
+    }
+
+    let callerFD: Int32
+    let agentFD: Int32
+    let callerPort: Int
+    let agentPort: Int
+    private let control = NIOLockedValueBox(Control())
+    private let cpuClock = NIOLockedValueBox<clockid_t?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
+    private var result = Snapshot()  // written by the thread before `finished` is signalled
+
+    init() throws {
+        callerFD = cudp_open(16 << 20)
+        agentFD = cudp_open(16 << 20)
+        guard callerFD >= 0, agentFD >= 0 else { throw Failure(description: "cannot open generator sockets (errno \(errno))") }
+        callerPort = Int(cudp_local_port(callerFD))
+        agentPort = Int(cudp_local_port(agentFD))
+        let thread = Thread { [self] in runLoop() }
+        thread.name = "load-generator"
+        thread.start()
+    }
+
+    /// CLOCK_REALTIME nanoseconds: the clock of the kernel's receive timestamps.
+    static func now() -> Int64 { cudp_realtime_ns() }
+
+    func start(targets: [Target]) {
+        control.withLockedValue {
+            $0.targets = targets
+            $0.sending = true
         }
-        callerChannel = try await bind()
-        agentChannel = try await bind()
-        receiver.generator = self
     }
 
-    static func now() -> UInt64 {
+    func measure(from: Int64, until: Int64) {
+        control.withLockedValue {
+            $0.measureFrom = from
+            $0.measureUntil = until
+        }
+    }
+
+    /// CPU seconds the generator's thread has used.
+    func cpuSeconds() -> Double {
+        guard let clock = cpuClock.withLockedValue({ $0 }) else { return 0 }
         var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+        clock_gettime(clock, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
     }
 
-    func start(targets: [Target]) async throws {
-        try await loop.submit {
-            self.targets = targets
-            self.sequence = Array(repeating: 0, count: targets.count * 2)
-            self.task = self.loop.scheduleRepeatedTask(initialDelay: .zero, delay: .milliseconds(1)) { _ in self.sendSlice() }
-        }.get()
+    func stop() {
+        control.withLockedValue { $0.sending = false }
     }
 
-    /// Every 1 ms, the calls whose index ≡ tick (mod 20) send one packet each way.
-    private func sendSlice() {
-        let slot = tick % 20
-        tick += 1
-        let callerTo = (try? SocketAddress(ipAddress: "127.0.0.1", port: 0))!
-        var callerWrote = false
-        var agentWrote = false
-        for call in stride(from: slot, to: targets.count, by: 20) {
-            for direction in 0..<2 {
-                let port = direction == 0 ? targets[call].callerSendsTo : targets[call].agentSendsTo
-                var address = callerTo
-                address.port = port
-                let seqIndex = call * 2 + direction
-                let seq = sequence[seqIndex]
-                sequence[seqIndex] = seq &+ 1
-                var buffer = callerChannel.allocator.buffer(capacity: 172)
-                buffer.writeInteger(UInt8(0x80))
-                buffer.writeInteger(UInt8(0))  // PCMU
-                buffer.writeInteger(seq)
-                buffer.writeInteger(UInt32(seq) &* 160)
-                buffer.writeInteger(UInt32(call * 2 + direction + 1))
-                buffer.writeInteger(Self.now())  // payload[0..8): send time
-                buffer.writeRepeatingByte(0xFF, count: 152)
-                let channel = direction == 0 ? callerChannel : agentChannel
-                channel.write(AddressedEnvelope(remoteAddress: address, data: buffer), promise: nil)
-                if direction == 0 { callerWrote = true } else { agentWrote = true }
-                sent += 1
+    /// Ends the generator's thread and returns what it counted; the sockets are closed.
+    func finish() -> Snapshot {
+        control.withLockedValue { $0.quit = true }
+        finished.wait()
+        close(callerFD)
+        close(agentFD)
+        return result
+    }
+
+    // MARK: - The generator's thread
+
+    private func runLoop() {
+        var clock = clockid_t()
+        pthread_getcpuclockid(pthread_self(), &clock)
+        cpuClock.withLockedValue { $0 = clock }
+        let timer = cudp_timer_open(1_000_000)
+        var state = Snapshot()
+        var sequence: [UInt16] = []
+        var tick = 0
+        let slotSize = 172
+        var incomingBytes = [UInt8](repeating: 0, count: 64 * 256)
+        var outgoingBytes: [UInt8] = []
+        var outgoing: [cudp_outgoing] = []
+        var incoming = [cudp_incoming](repeating: cudp_incoming(), count: 64)
+
+        func receive(_ fd: Int32, measuring: Control) {
+            incomingBytes.withUnsafeMutableBytes { raw in
+                for i in 0..<64 {
+                    incoming[i].bytes = raw.baseAddress!.advanced(by: i * 256).assumingMemoryBound(to: UInt8.self)
+                    incoming[i].capacity = 256
+                }
+                while true {
+                    let n = Int(cudp_receive_batch(fd, &incoming, 64))
+                    if n == 0 { break }
+                    for m in incoming[0..<n] where m.length >= 20 {
+                        state.received += 1
+                        let sentAt = UnsafeRawPointer(m.bytes!).advanced(by: 12).loadUnaligned(as: Int64.self)
+                        guard sentAt >= measuring.measureFrom, sentAt < measuring.measureUntil else { continue }
+                        let arrived = m.kernel_ns != 0 ? m.kernel_ns : cudp_realtime_ns()
+                        let micros = max(0, Int((arrived - sentAt) / 1000))
+                        state.histogram[min(micros, state.histogram.count - 1)] += 1
+                    }
+                }
             }
         }
-        if callerWrote { callerChannel.flush() }
-        if agentWrote { agentChannel.flush() }
-    }
 
-    fileprivate func receive(_ buffer: ByteBuffer) {
-        guard let sentAt = buffer.getInteger(at: buffer.readerIndex + 12, as: UInt64.self) else { return }
-        received += 1
-        guard sentAt >= measureFrom, sentAt < measureUntil else { return }
-        let micros = Int((Self.now() &- sentAt) / 1000)
-        histogram[min(micros, histogram.count - 1)] += 1
-    }
+        /// Every 1 ms, the calls whose index ≡ tick (mod 20) send one packet each way.
+        func sendSlice(_ targets: [Target], measuring: Control) {
+            if sequence.count != targets.count * 2 { sequence = Array(repeating: 0, count: targets.count * 2) }
+            let slot = tick % 20
+            tick += 1
+            for direction in 0..<2 {
+                outgoing.removeAll(keepingCapacity: true)
+                let calls = Array(stride(from: slot, to: targets.count, by: 20))
+                if outgoingBytes.count < calls.count * slotSize { outgoingBytes = [UInt8](repeating: 0xFF, count: calls.count * slotSize) }
+                let sentAt = cudp_realtime_ns()
+                outgoingBytes.withUnsafeMutableBytes { raw in
+                    for (i, call) in calls.enumerated() {
+                        let p = raw.baseAddress!.advanced(by: i * slotSize)
+                        let seqIndex = call * 2 + direction
+                        let seq = sequence[seqIndex]
+                        sequence[seqIndex] = seq &+ 1
+                        p.storeBytes(of: UInt8(0x80), as: UInt8.self)
+                        p.storeBytes(of: UInt8(0), toByteOffset: 1, as: UInt8.self)  // PCMU
+                        p.storeBytes(of: seq.bigEndian, toByteOffset: 2, as: UInt16.self)
+                        p.storeBytes(of: (UInt32(seq) &* 160).bigEndian, toByteOffset: 4, as: UInt32.self)
+                        p.storeBytes(of: UInt32(seqIndex + 1).bigEndian, toByteOffset: 8, as: UInt32.self)
+                        p.storeBytes(of: sentAt, toByteOffset: 12, as: Int64.self)  // payload[0..8): send time
+                        let port = direction == 0 ? targets[call].callerSendsTo : targets[call].agentSendsTo
+                        outgoing.append(cudp_outgoing(bytes: p.assumingMemoryBound(to: UInt8.self), length: UInt32(slotSize), port: UInt16(port)))
+                    }
+                    let sent = Int(cudp_send_batch(direction == 0 ? callerFD : agentFD, outgoing, Int32(outgoing.count)))
+                    state.sent += sent
+                    if sentAt >= measuring.measureFrom, sentAt < measuring.measureUntil { state.sentInWindow += sent }
+                }
+            }
+        }
 
-    func measure(from: UInt64, until: UInt64) async throws {
-        try await loop.submit {
-            self.measureFrom = from
-            self.measureUntil = until
-        }.get()
-    }
-
-    /// CPU seconds of the generator's thread.
-    func cpuSeconds() async throws -> Double {
-        try await loop.submit { () -> Double in
-            var ts = timespec()
-            clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-            return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-        }.get()
-    }
-
-    func stop() async throws {
-        try await loop.submit { self.task?.cancel() }.get()
-    }
-
-    func snapshot() async throws -> (sent: Int, received: Int, histogram: [UInt32]) {
-        try await loop.submit { (self.sent, self.received, self.histogram) }.get()
-    }
-
-    func close() async {
-        try? await callerChannel.close()
-        try? await agentChannel.close()
-    }
-}
-
-private final class ReceiveHandler: ChannelInboundHandler, @unchecked Sendable {  // generator set before traffic; used on its loop
-    typealias InboundIn = AddressedEnvelope<ByteBuffer>
-    weak var generator: LoadGenerator?
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        generator?.receive(unwrapInboundIn(data).data)
+        // The sockets are read on the timer, not when packets arrive: a sleeping reader would make
+        // every packet the relay sends wake this thread, a cost (an inter-processor interrupt, on a
+        // virtual machine an exit to the host) that a relay sending to a network card does not pay.
+        // Arrival times are the kernel's, so reading late does not change them.
+        while timer >= 0 {
+            let expirations = cudp_timer_wait(timer)
+            let now = control.withLockedValue { $0 }
+            if now.quit { break }
+            // Late wake-ups send the slices they missed (at most 20: one round of every call).
+            for _ in 0..<min(Int(expirations), 20) where now.sending { sendSlice(now.targets, measuring: now) }
+            receive(callerFD, measuring: now)
+            receive(agentFD, measuring: now)
+        }
+        close(timer)
+        result = state
+        finished.signal()
     }
 }
 
@@ -151,7 +202,3 @@ func percentile(_ histogram: [UInt32], _ p: Double) -> Double {
     }
     return Double(histogram.count) / 1000
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif
