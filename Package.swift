@@ -238,7 +238,7 @@ let package = Package(
         .executableTarget(
             name: "MediaRelayBenchmark",
             dependencies: [
-                "MediaEngine", "SDP", "CUDPBatch",
+                "MediaEngine", "SDP", "RTPCore", "CUDPBatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

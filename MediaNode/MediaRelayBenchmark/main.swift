@@ -13,7 +13,7 @@
 // loss and p99 under the limit (ms): calls grow by `step` until a run fails twice in a row.
 //
 // `engine` runs MediaEngine in a child process (like rtpengine); `engine-inprocess` shares
-// the generator's process.
+// the generator's process; `reference` is the same relay work on bare epoll (see ReferenceRelay).
 //
 // Runs alternate between the relays; with --repeat the summary gives medians, because on a
 // shared machine single runs vary with other load.
@@ -110,6 +110,7 @@ func makeRelay(_ name: String) -> (any RelayUnderTest)? {
             return nil
         }
     case "engine-inprocess": return EngineRelay(threads: options.relayThreads)
+    case "reference": return ReferenceRelay(threads: options.relayThreads)
     default: return EngineProcessRelay(threads: options.relayThreads)
     }
 }
