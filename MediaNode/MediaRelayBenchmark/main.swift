@@ -175,14 +175,16 @@ func median(_ values: [Double]) -> Double {
 print("\nmedians over \(options.repeats) run(s):")
 for calls in options.calls {
     var perPacket: [String: Double] = [:]
-    for name in ["media-engine", "rtpengine"] {
+    for name in ["media-engine", "reference", "rtpengine"] {
         let runs = results.filter { $0.relay == name && $0.calls == calls }
         guard !runs.isEmpty else { continue }
         perPacket[name] = median(runs.map(\.cpuMicrosPerPacket))
         print(String(format: "%-14@ %6d calls: lost %d, p99 %.3f ms, CPU %.2f%% of a core per 100 calls, %.2f µs/packet", name as NSString, calls,
                      runs.map(\.lost).max() ?? 0, median(runs.map(\.p99)), median(runs.map(\.cpuPercentPer100Calls)), perPacket[name]!))
     }
-    if let ours = perPacket["media-engine"], let theirs = perPacket["rtpengine"] {
-        print(String(format: "%d calls: CPU per packet media-engine / rtpengine = %.2f", calls, ours / theirs))
+    for ours in ["media-engine", "reference"] {
+        if let mine = perPacket[ours], let theirs = perPacket["rtpengine"] {
+            print(String(format: "%d calls: CPU per packet %@ / rtpengine = %.2f", calls, ours as NSString, mine / theirs))
+        }
     }
 }
