@@ -222,10 +222,12 @@ let package = Package(
             path: "MediaNode/RTPCore",
             swiftSettings: swiftSettings
         ),
+        .target(name: "CMediaIO", path: "MediaNode/CMediaIO"),
         .target(
             name: "MediaEngine",
             dependencies: [
-                "SDP", "RTPCore",
+                "SDP", "RTPCore", "CMediaIO",
+                .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
@@ -238,7 +240,7 @@ let package = Package(
         .executableTarget(
             name: "MediaRelayBenchmark",
             dependencies: [
-                "MediaEngine", "SDP", "RTPCore", "CUDPBatch",
+                "MediaEngine", "SDP", "RTPCore", "CMediaIO", "CUDPBatch",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),

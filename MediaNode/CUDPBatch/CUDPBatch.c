@@ -4,7 +4,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -116,52 +115,4 @@ uint64_t cudp_timer_wait(int timer_fd) {
     uint64_t value = 0;
     if (read(timer_fd, &value, sizeof value) != sizeof value) return 0;
     return value;
-}
-
-int cudp_open_plain(int buffer_bytes) {
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-    if (fd < 0) return -1;
-    setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buffer_bytes, sizeof buffer_bytes);
-    struct sockaddr_in address;
-    memset(&address, 0, sizeof address);
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    if (bind(fd, (struct sockaddr *)&address, sizeof address) != 0) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-int cudp_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
-
-int cudp_epoll_add(int poller, int fd, uint64_t token) {
-    struct epoll_event event = {.events = EPOLLIN, .data.u64 = token};
-    return epoll_ctl(poller, EPOLL_CTL_ADD, fd, &event);
-}
-
-int cudp_epoll_wait(int poller, uint64_t *tokens, int max, int timeout_ms) {
-    struct epoll_event events[64];
-    int n = epoll_wait(poller, events, max < 64 ? max : 64, timeout_ms);
-    for (int i = 0; i < n; i++) tokens[i] = events[i].data.u64;
-    return n < 0 ? 0 : n;
-}
-
-int cudp_recv_from(int fd, uint8_t *bytes, int capacity, uint32_t *address, uint16_t *port) {
-    struct sockaddr_in from;
-    socklen_t length = sizeof from;
-    ssize_t n = recvfrom(fd, bytes, (size_t)capacity, 0, (struct sockaddr *)&from, &length);
-    if (n < 0) return -1;
-    *address = from.sin_addr.s_addr;
-    *port = ntohs(from.sin_port);
-    return (int)n;
-}
-
-int cudp_send_to(int fd, const uint8_t *bytes, int length, uint32_t address, uint16_t port) {
-    struct sockaddr_in to;
-    memset(&to, 0, sizeof to);
-    to.sin_family = AF_INET;
-    to.sin_addr.s_addr = address;
-    to.sin_port = htons(port);
-    return (int)sendto(fd, bytes, (size_t)length, 0, (struct sockaddr *)&to, sizeof to);
 }

@@ -13,7 +13,7 @@ extension LegState {
 
     /// Sends SR (or RR when we have not sent) + SDES (RFC 3550 §6.1 compound packet).
     func sendRTCPReport() {
-        guard let rtcpChannel, let target = remoteRTCP else { return }
+        guard let rtcpSocket, let target = remoteRTCP else { return }
         var blocks: [RTCPReportBlock] = []
         if let remoteSSRC, statistics.started {
             var lsr: UInt32 = 0
@@ -24,7 +24,7 @@ extension LegState {
             }
             blocks.append(statistics.makeReportBlock(ssrc: remoteSSRC, lastSenderReport: lsr, delaySinceLastSenderReport: dlsr))
         }
-        var buffer = rtcpChannel.allocator.buffer(capacity: 128)
+        var buffer = rtcpSocket.allocator.buffer(capacity: 128)
         if outgoing.packetsSent > 0 {
             RTCPPacket.senderReport(RTCPSenderReport(
                 ssrc: outgoing.ssrc, ntpTimestamp: Self.ntpNow(), rtpTimestamp: outgoing.currentTimestamp,
@@ -33,7 +33,7 @@ extension LegState {
             RTCPPacket.receiverReport(ssrc: outgoing.ssrc, reports: blocks).encode(into: &buffer)
         }
         RTCPPacket.sourceDescription(ssrc: outgoing.ssrc, cname: "leg\(id)@media-node").encode(into: &buffer)
-        rtcpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: target, data: buffer), promise: nil)
+        rtcpSocket.send(buffer, to: target)
     }
 
     /// Reads the peer's reports: remembers its SR for our LSR/DLSR and derives round-trip

@@ -43,7 +43,7 @@ extension LegState {
                 buffer.setInteger(table[Int(buffer.getInteger(at: i, as: UInt8.self)!)], at: i)
             }
         }
-        rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+        rtpSocket.send(buffer, to: remote)
     }
 
     /// Sends one 20 ms frame of linear audio generated locally (player, mixer). Mixer frames
@@ -52,14 +52,14 @@ extension LegState {
         guard !sendingDTMF, canSend, let audio, let remote else { return }
         if fromMixer, playback != nil { return }
         let header = outgoing.next(from: source, inputTimestamp: inputTimestamp, now: sampleClock(), payloadBytes: samples.count)
-        var buffer = rtpChannel.allocator.buffer(capacity: RTPHeader.fixedSize + samples.count)
+        var buffer = rtpSocket.allocator.buffer(capacity: RTPHeader.fixedSize + samples.count)
         RTPHeader(marker: header.marker, payloadType: audio.payloadType, sequenceNumber: header.sequenceNumber,
                   timestamp: header.timestamp, ssrc: outgoing.ssrc).encode(into: &buffer)
         switch encoding {
         case .ulaw: for s in samples { buffer.writeInteger(G711.ulaw(fromLinear: s)) }
         case .alaw: for s in samples { buffer.writeInteger(G711.alaw(fromLinear: s)) }
         }
-        rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+        rtpSocket.send(buffer, to: remote)
     }
 
     // MARK: - Playback
@@ -115,11 +115,11 @@ extension LegState {
                 guard let self else { return }
                 // All packets of one event carry the event's start timestamp (§2.5.1.1).
                 let header = outgoing.next(from: source, inputTimestamp: UInt32(truncatingIfNeeded: start), now: sampleClock(), marker: packet.marker)
-                var buffer = rtpChannel.allocator.buffer(capacity: 16)
+                var buffer = rtpSocket.allocator.buffer(capacity: 16)
                 RTPHeader(marker: packet.marker, payloadType: pt, sequenceNumber: header.sequenceNumber,
                           timestamp: header.timestamp, ssrc: outgoing.ssrc).encode(into: &buffer)
                 buffer.writeBytes(packet.event.bytes)
-                rtpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remote, data: buffer), promise: nil)
+                rtpSocket.send(buffer, to: remote)
                 if index == packets.count - 1 { sendingDTMF = false }
             }
         }

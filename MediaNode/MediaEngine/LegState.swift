@@ -19,8 +19,8 @@ final class LegState {
     let id: UInt32
     let loop: any EventLoop
     let configuration: MediaEngineConfiguration
-    let rtpChannel: any Channel
-    var rtcpChannel: (any Channel)?
+    let rtpSocket: MediaSocket
+    var rtcpSocket: MediaSocket?
     let events: AsyncStream<MediaEvent>.Continuation
 
     /// Negotiated stream; nil for an outbound leg until the answer arrives.
@@ -58,13 +58,13 @@ final class LegState {
     var timers: [PacedTicker] = []
 
     init(
-        id: UInt32, loop: any EventLoop, configuration: MediaEngineConfiguration, rtpChannel: any Channel,
+        id: UInt32, loop: any EventLoop, configuration: MediaEngineConfiguration, rtpSocket: MediaSocket,
         events: AsyncStream<MediaEvent>.Continuation
     ) {
         self.id = id
         self.loop = loop
         self.configuration = configuration
-        self.rtpChannel = rtpChannel
+        self.rtpSocket = rtpSocket
         self.events = events
         var rng = SystemRandomNumberGenerator()
         outgoing = OutgoingRTPStream(ssrc: rng.next(), initialSequence: rng.next(), initialTimestamp: rng.next())
@@ -185,7 +185,7 @@ final class LegState {
         let check = PacedTicker(loop: loop, interval: checkEvery) { [unowned self] in checkInactivity() }
         check.start()
         timers.append(check)
-        if rtcpChannel != nil {
+        if rtcpSocket != nil {
             let rtcp = PacedTicker(loop: loop, interval: configuration.rtcpInterval) { [unowned self] in sendRTCPReport() }
             timers.append(rtcp)
             loop.assumeIsolated().scheduleTask(in: .milliseconds(500)) { [weak rtcp] in rtcp?.start() }
@@ -214,10 +214,10 @@ final class LegState {
         }
         peer = nil
         taps.removeAll()
-        if let remoteRTCP, let rtcpChannel {
-            var buffer = rtcpChannel.allocator.buffer(capacity: 64)
+        if let remoteRTCP, let rtcpSocket {
+            var buffer = rtcpSocket.allocator.buffer(capacity: 64)
             RTCPPacket.bye(ssrcs: [outgoing.ssrc]).encode(into: &buffer)
-            rtcpChannel.writeAndFlush(AddressedEnvelope(remoteAddress: remoteRTCP, data: buffer), promise: nil)
+            rtcpSocket.send(buffer, to: remoteRTCP)
         }
         events.finish()
     }

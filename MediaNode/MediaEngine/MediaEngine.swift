@@ -1,7 +1,6 @@
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
-import NIOPosix
 import RTPCore
 import SDP
 
@@ -9,9 +8,10 @@ import SDP
 /// bridges, mixes and records them. Packet handling stays on each leg's event loop.
 ///
 /// Create both legs of a call on the same loop (`colocatedWith:`) so relaying never hops threads.
+/// Legs live on `MediaEventLoop`s (the engine's own packet loops, see there), not on NIO's.
 public final class MediaEngine: Sendable {
     public let configuration: MediaEngineConfiguration
-    public let eventLoopGroup: any EventLoopGroup
+    public let eventLoopGroup: MediaEventLoopGroup
     let logger: Logger
     let negotiator: OfferAnswer
     private let ports: NIOLockedValueBox<RTPPortAllocator?>
@@ -21,7 +21,8 @@ public final class MediaEngine: Sendable {
     /// Decoded prompt cache.
     public let prompts: PromptLibrary
 
-    public init(configuration: MediaEngineConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+    /// `eventLoopGroup` defaults to one shared group with a loop per core.
+    public init(configuration: MediaEngineConfiguration, eventLoopGroup: MediaEventLoopGroup = .shared,
                 logger: Logger = Logger(label: "media-engine")) {
         self.configuration = configuration
         self.eventLoopGroup = eventLoopGroup
@@ -38,7 +39,7 @@ public final class MediaEngine: Sendable {
     ) async throws -> (leg: MediaLeg, answer: SessionDescription) {
         // Negotiate first so a 488 costs no socket.
         _ = try negotiator.answer(to: offer, origin: makeOrigin(), port: 9, direction: direction)
-        let leg = try await openLeg(on: other?.eventLoop ?? eventLoopGroup.next())
+        let leg = try await openLeg(on: loop(colocatedWith: other))
         do {
             let origin = makeOrigin()
             let (answer, audio) = try negotiator.answer(to: offer, origin: origin, port: leg.localPort, direction: direction)
@@ -52,7 +53,7 @@ public final class MediaEngine: Sendable {
 
     /// Opens a leg for an outgoing call and returns our offer; pass the peer's answer to `MediaLeg.accept(answer:)`.
     public func offer(direction: MediaDirection = .sendrecv, colocatedWith other: MediaLeg? = nil) async throws -> (leg: MediaLeg, offer: SessionDescription) {
-        let leg = try await openLeg(on: other?.eventLoop ?? eventLoopGroup.next())
+        let leg = try await openLeg(on: loop(colocatedWith: other))
         let offer = negotiator.makeOffer(origin: makeOrigin(), port: leg.localPort, direction: direction)
         leg.setPendingOffer(offer)
         return (leg, offer)
@@ -80,6 +81,10 @@ public final class MediaEngine: Sendable {
 
     // MARK: - Internals
 
+    private func loop(colocatedWith other: MediaLeg?) -> MediaEventLoop {
+        (other?.eventLoop as? MediaEventLoop) ?? eventLoopGroup.nextLoop()
+    }
+
     func makeOrigin() -> Origin {
         let id = sessionIDs.withLockedValue { value -> UInt64 in
             value &+= 1
@@ -88,22 +93,21 @@ public final class MediaEngine: Sendable {
         return Origin(sessionID: id, sessionVersion: 1, addressType: configuration.profile.addressType, address: configuration.profile.address)
     }
 
-    private func openLeg(on loop: any EventLoop) async throws -> MediaLeg {
+    private func openLeg(on loop: MediaEventLoop) async throws -> MediaLeg {
         let id = nextLegID.withLockedValue { value -> UInt32 in
             defer { value &+= 1 }
             return value
         }
-        let (rtp, rtcp, allocated) = try await bindSockets(on: loop)
         let (stream, continuation) = AsyncStream<MediaEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let configuration = self.configuration
-        let state = try await loop.submit { () -> NIOLoopBound<LegState> in
-            let state = LegState(id: id, loop: loop, configuration: configuration, rtpChannel: rtp, events: continuation)
-            state.rtcpChannel = rtcp
-            try rtp.pipeline.syncOperations.handler(type: RTPChannelHandler.self).state = state
-            if let rtcp { try rtcp.pipeline.syncOperations.handler(type: RTPChannelHandler.self).state = state }
-            return NIOLoopBound(state, eventLoop: loop)
+        let (state, port, allocated) = try await loop.submit { [self] () -> (NIOLoopBound<LegState>, Int, Int?) in
+            let (rtp, rtcp, allocated) = try bindSockets(on: loop)
+            let state = LegState(id: id, loop: loop, configuration: configuration, rtpSocket: rtp, events: continuation)
+            state.rtcpSocket = rtcp
+            rtp.onDatagram = { [unowned state] buffer, source in state.receiveRTP(buffer, from: source) }
+            rtcp?.onDatagram = { [unowned state] buffer, source in state.receiveRTCP(buffer, from: source) }
+            return (NIOLoopBound(state, eventLoop: loop), rtp.localPort, allocated)
         }.get()
-        let port = rtp.localAddress?.port ?? 0
         let leg = MediaLeg(id: id, engine: self, state: state, localPort: port, events: stream) { [ports, openLegs] in
             if let allocated { ports.withLockedValue { $0?.release(allocated) } }
             openLegs.withLockedValue { $0[id] = nil }
@@ -112,21 +116,20 @@ public final class MediaEngine: Sendable {
         return leg
     }
 
-    /// Binds RTP (and RTCP on port + 1) from the range, skipping ports others hold.
-    private func bindSockets(on loop: any EventLoop) async throws -> (any Channel, (any Channel)?, Int?) {
+    /// Binds RTP (and RTCP on port + 1) from the range, skipping ports others hold; on the loop.
+    private func bindSockets(on loop: MediaEventLoop) throws -> (MediaSocket, MediaSocket?, Int?) {
         let attempts = ports.withLockedValue { $0?.capacity ?? 1 }
         for _ in 0..<max(attempts, 1) {
             let candidate: Int? = ports.withLockedValue { $0 == nil ? 0 : $0!.allocate() }
             guard let port = candidate else { break }
             do {
-                let rtp = try await bind(on: loop, port: port, kind: .rtp)
+                let rtp = try bind(on: loop, port: port)
                 guard configuration.rtcpEnabled else { return (rtp, nil, port == 0 ? nil : port) }
-                let rtcpPort = (rtp.localAddress?.port ?? 0) + 1
                 do {
-                    let rtcp = try await bind(on: loop, port: rtcpPort, kind: .rtcp)
+                    let rtcp = try bind(on: loop, port: rtp.localPort + 1)
                     return (rtp, rtcp, port == 0 ? nil : port)
                 } catch {
-                    try? await rtp.close()
+                    rtp.close()
                     throw error
                 }
             } catch {
@@ -138,15 +141,8 @@ public final class MediaEngine: Sendable {
         throw MediaEngineError.noPortAvailable
     }
 
-    private func bind(on loop: any EventLoop, port: Int, kind: RTPChannelHandler.Kind) async throws -> any Channel {
-        try await DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_rcvbuf), value: 1 << 20)
-            .channelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(RTPChannelHandler(kind: kind))
-                }
-            }
-            .bind(host: configuration.bindAddress, port: port).get()
+    private func bind(on loop: MediaEventLoop, port: Int) throws -> MediaSocket {
+        try MediaSocket(binding: try SocketAddress(ipAddress: configuration.bindAddress, port: port), on: loop, receiveBufferBytes: 1 << 20)
     }
 }
 

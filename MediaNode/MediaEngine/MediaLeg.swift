@@ -146,11 +146,11 @@ public final class MediaLeg: Sendable {
             return s.closed
         }
         guard !wasClosed else { return }
-        let channels = try? await run { state -> [any Channel] in
+        try? await run { state in
             state.close()
-            return [state.rtpChannel] + (state.rtcpChannel.map { [$0] } ?? [])
+            state.rtpSocket.close()
+            state.rtcpSocket?.close()
         }
-        for channel in channels ?? [] { try? await channel.close() }
         onClose()
     }
 }

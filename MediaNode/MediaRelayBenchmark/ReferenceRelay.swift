@@ -1,4 +1,4 @@
-import CUDPBatch
+import CMediaIO
 import Dispatch
 import Foundation
 import NIOConcurrencyHelpers
@@ -10,9 +10,9 @@ import Glibc
 
 /// A reference point, not a product: the same relay work as MediaEngine's bridged legs
 /// (symmetric latching, the outgoing stream's SSRC/sequence/timestamp rewrite through
-/// `OutgoingRTPStream`) written directly on epoll and recvfrom/sendto, one thread per loop.
-/// Comparing it with `media-engine` separates what Swift costs from what a SwiftNIO channel
-/// pipeline per datagram costs. `--relays reference` selects it.
+/// `OutgoingRTPStream`) written directly on epoll and recvfrom/sendto (the media engine's
+/// CMediaIO calls), one thread per loop, no timers, no tasks, no ByteBuffer. Comparing it with
+/// `media-engine` shows what the engine's event loop and leg state add. `--relays reference`.
 final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are touched only by their thread
     let name = "reference"
     let threads: Int
@@ -23,8 +23,7 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
     private struct Leg {
         var fd: Int32
         var peer: Int
-        var remoteAddress: UInt32
-        var remotePort: UInt16
+        var remote: sockaddr_in
         var outgoing: OutgoingRTPStream
     }
 
@@ -33,19 +32,32 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
     }
 
     func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target] {
-        let loopback = UInt32(0x7F00_0001).bigEndian
         var perThread = [[Leg]](repeating: [], count: threads)
         var targets: [LoadGenerator.Target] = []
         var rng = SystemRandomNumberGenerator()
+        func endpoint(_ port: Int) -> sockaddr_in {
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            address.sin_port = UInt16(port).bigEndian
+            return address
+        }
+        func open() throws -> Int32 {
+            var any = endpoint(0)
+            let fd = withUnsafePointer(to: &any) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cmio_udp_open($0, socklen_t(MemoryLayout<sockaddr_in>.size), 1 << 20) }
+            }
+            guard fd >= 0 else { throw LoadGenerator.Failure(description: "reference relay: cannot open sockets") }
+            return fd
+        }
         for call in 0..<calls {
-            let a = cudp_open_plain(1 << 20), b = cudp_open_plain(1 << 20)
-            guard a >= 0, b >= 0 else { throw LoadGenerator.Failure(description: "reference relay: cannot open sockets") }
+            let a = try open(), b = try open()
             let t = call % threads
             let base = perThread[t].count
             func stream() -> OutgoingRTPStream { OutgoingRTPStream(ssrc: rng.next(), initialSequence: rng.next(), initialTimestamp: rng.next()) }
-            perThread[t].append(Leg(fd: a, peer: base + 1, remoteAddress: loopback, remotePort: UInt16(callerPort), outgoing: stream()))
-            perThread[t].append(Leg(fd: b, peer: base, remoteAddress: loopback, remotePort: UInt16(agentPort), outgoing: stream()))
-            targets.append(.init(callerSendsTo: Int(cudp_local_port(a)), agentSendsTo: Int(cudp_local_port(b))))
+            perThread[t].append(Leg(fd: a, peer: base + 1, remote: endpoint(callerPort), outgoing: stream()))
+            perThread[t].append(Leg(fd: b, peer: base, remote: endpoint(agentPort), outgoing: stream()))
+            targets.append(.init(callerSendsTo: Int(cmio_local_port(a)), agentSendsTo: Int(cmio_local_port(b))))
         }
         for legs in perThread {
             let thread = Thread { [self] in run(legs) }
@@ -60,13 +72,16 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
         var clock = clockid_t()
         pthread_getcpuclockid(pthread_self(), &clock)
         clocks.withLockedValue { $0.append(clock) }
-        let poller = cudp_epoll_create()
-        for (i, leg) in legs.enumerated() { cudp_epoll_add(poller, leg.fd, UInt64(i)) }
-        var tokens = [UInt64](repeating: 0, count: 64)
+        var wake: Int32 = -1
+        let poller = cmio_poller_open(&wake)
+        for (i, leg) in legs.enumerated() { cmio_poller_add(poller, leg.fd, UInt64(i)) }
+        var tokens = [UInt64](repeating: 0, count: 128)
         var buffer = [UInt8](repeating: 0, count: 2048)
+        var from = sockaddr_storage()
+        var fromLength = socklen_t(0)
         var started = DispatchTime.now().uptimeNanoseconds
         while true {
-            let n = Int(cudp_epoll_wait(poller, &tokens, 64, 100))
+            let n = Int(cmio_poller_wait(poller, wake, &tokens, 128, 100_000_000))
             if n == 0, stop.withLockedValue({ $0 }) { break }
             let now = DispatchTime.now().uptimeNanoseconds
             if now - started > 100_000_000 {  // look at the stop flag ten times a second
@@ -75,15 +90,14 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
             }
             let sampleClock = now / 125_000  // 8 kHz
             buffer.withUnsafeMutableBufferPointer { bytes in
-                for token in tokens[0..<n] {
+                for token in tokens[0..<n] where token != .max {
                     let i = Int(token)
-                    while true {
-                        var from: UInt32 = 0, port: UInt16 = 0
-                        let length = Int(cudp_recv_from(legs[i].fd, bytes.baseAddress!, 2048, &from, &port))
+                    for _ in 0..<4 {
+                        let length = Int(cmio_receive(legs[i].fd, bytes.baseAddress!, 2048, &from, &fromLength))
                         if length < 12 { break }
-                        if legs[i].remoteAddress != from || legs[i].remotePort != port {  // symmetric RTP
-                            legs[i].remoteAddress = from
-                            legs[i].remotePort = port
+                        let source = withUnsafeBytes(of: from) { $0.load(as: sockaddr_in.self) }
+                        if legs[i].remote.sin_addr.s_addr != source.sin_addr.s_addr || legs[i].remote.sin_port != source.sin_port {
+                            legs[i].remote = source  // symmetric RTP
                         }
                         let raw = UnsafeMutableRawPointer(bytes.baseAddress!)
                         let second = raw.load(fromByteOffset: 1, as: UInt8.self)
@@ -96,13 +110,18 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
                         raw.storeBytes(of: header.sequenceNumber.bigEndian, toByteOffset: 2, as: UInt16.self)
                         raw.storeBytes(of: header.timestamp.bigEndian, toByteOffset: 4, as: UInt32.self)
                         raw.storeBytes(of: legs[p].outgoing.ssrc.bigEndian, toByteOffset: 8, as: UInt32.self)
-                        _ = cudp_send_to(legs[p].fd, bytes.baseAddress!, Int32(length), legs[p].remoteAddress, legs[p].remotePort)
+                        var to = legs[p].remote
+                        _ = withUnsafePointer(to: &to) {
+                            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                                cmio_send(legs[p].fd, bytes.baseAddress!, Int32(length), $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                            }
+                        }
                     }
                 }
             }
         }
-        for leg in legs { close(leg.fd) }
-        close(poller)
+        for leg in legs { cmio_close(leg.fd) }
+        cmio_poller_close(poller, wake)
         done.signal()
     }
 

@@ -18,12 +18,12 @@ protocol RelayUnderTest {
 /// Our engine on its own event-loop group; CPU is read per loop thread (CLOCK_THREAD_CPUTIME_ID).
 final class EngineRelay: RelayUnderTest {
     let name = "media-engine"
-    let group: MultiThreadedEventLoopGroup
+    let group: MediaEventLoopGroup
     let engine: MediaEngine
     var legs: [MediaLeg] = []
 
     init(threads: Int) {
-        group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        group = try! MediaEventLoopGroup(numberOfThreads: threads)
         var configuration = MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1"))
         configuration.bindAddress = "127.0.0.1"
         configuration.rtcpEnabled = false

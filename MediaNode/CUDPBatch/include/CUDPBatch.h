@@ -34,21 +34,6 @@ int cudp_receive_batch(int fd, cudp_incoming *messages, int count);
 int cudp_timer_open(int64_t period_ns);
 /// Blocks until the timer fires; returns the periods that passed since the last call.
 uint64_t cudp_timer_wait(int timer_fd);
-// For the benchmark's reference relay (what a Swift relay costs without a channel pipeline):
-
-/// A non-blocking UDP socket bound to 127.0.0.1:0 (no timestamps); -1 on error.
-int cudp_open_plain(int buffer_bytes);
-/// An epoll instance; `cudp_epoll_add` registers `fd` for input with `token`.
-int cudp_epoll_create(void);
-int cudp_epoll_add(int poller, int fd, uint64_t token);
-/// Waits up to `timeout_ms`; fills `tokens` with the ready registrations and returns how many.
-int cudp_epoll_wait(int poller, uint64_t *tokens, int max, int timeout_ms);
-/// recvfrom: the datagram's length and its IPv4 source (network order address, host order
-/// port), or -1 when nothing is waiting.
-int cudp_recv_from(int fd, uint8_t *bytes, int capacity, uint32_t *address, uint16_t *port);
-/// sendto an IPv4 address (network order) and port (host order); the bytes sent or -1.
-int cudp_send_to(int fd, const uint8_t *bytes, int length, uint32_t address, uint16_t port);
-
 /// CLOCK_REALTIME in nanoseconds (the clock SO_TIMESTAMPNS uses).
 int64_t cudp_realtime_ns(void);
 

@@ -1,0 +1,92 @@
+import CMediaIO
+import NIOCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A non-blocking UDP socket (a leg's RTP or RTCP) served by a `MediaEventLoop`. Confined to
+/// that loop after `open`: datagrams arrive in `onDatagram`, `send` is one sendto.
+final class MediaSocket {
+    let fd: Int32
+    let localPort: Int
+    let loop: MediaEventLoop
+    let allocator = ByteBufferAllocator()
+    var token: UInt64?
+    /// Called on the loop for each datagram with its source.
+    var onDatagram: ((ByteBuffer, SocketAddress) -> Void)?
+    private var receiveBuffer: ByteBuffer
+    private(set) var isOpen = true
+    /// Datagrams the kernel would not take (full send buffer) or refused; UDP, so dropped.
+    private(set) var sendFailures = 0
+
+    struct OpenError: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// Binds `address` and registers with `loop`; call on the loop.
+    init(binding address: SocketAddress, on loop: MediaEventLoop, receiveBufferBytes: Int) throws {
+        let fd = address.withSockAddr { pointer, length in cmio_udp_open(pointer, socklen_t(length), Int32(receiveBufferBytes)) }
+        guard fd >= 0 else {
+            let code = errno
+            throw code == EADDRINUSE ? OpenError(description: "address in use") : OpenError(description: "bind \(address): errno \(code)")
+        }
+        self.fd = fd
+        self.localPort = Int(cmio_local_port(fd))
+        self.loop = loop
+        receiveBuffer = allocator.buffer(capacity: 2048)
+        do { try loop.register(self) } catch {
+            cmio_close(fd)
+            throw error
+        }
+    }
+
+    /// Reads what is waiting (a few datagrams at most per wake-up, so one busy socket cannot starve the others).
+    func readable() {
+        var storage = sockaddr_storage()
+        for _ in 0..<4 where isOpen {
+            var length: Int32 = -1
+            receiveBuffer.clear()
+            // A handler that kept the previous datagram keeps its own copy (ByteBuffer is copy-on-write).
+            receiveBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2048) { bytes in
+                var addressLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+                length = cmio_receive(fd, bytes.baseAddress, Int32(bytes.count), &storage, &addressLength)
+                return max(0, Int(length))
+            }
+            guard length >= 0 else { return }
+            guard let source = Self.address(storage) else { continue }
+            onDatagram?(receiveBuffer, source)
+        }
+    }
+
+    func send(_ buffer: ByteBuffer, to address: SocketAddress) {
+        guard isOpen else { return }
+        let sent = buffer.withUnsafeReadableBytes { bytes in
+            address.withSockAddr { pointer, length in cmio_send(fd, bytes.baseAddress, Int32(bytes.count), pointer, socklen_t(length)) }
+        }
+        if sent < 0 { sendFailures &+= 1 }
+    }
+
+    /// Deregisters and closes; call on the loop.
+    func close() {
+        guard isOpen else { return }
+        loop.deregister(self)
+        closeFromLoop()
+    }
+
+    /// Closes without deregistering (the loop is shutting down).
+    func closeFromLoop() {
+        guard isOpen else { return }
+        isOpen = false
+        onDatagram = nil
+        cmio_close(fd)
+    }
+
+    static func address(_ storage: sockaddr_storage) -> SocketAddress? {
+        switch Int32(storage.ss_family) {
+        case AF_INET: withUnsafeBytes(of: storage) { SocketAddress($0.load(as: sockaddr_in.self), host: "") }
+        case AF_INET6: withUnsafeBytes(of: storage) { SocketAddress($0.load(as: sockaddr_in6.self), host: "") }
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Foundation
+import NIOConcurrencyHelpers
+import NIOCore
+import Testing
+@testable import MediaEngine
+
+/// The media engine's own event loop: the EventLoop contract legs and tickers rely on.
+@Suite struct MediaEventLoopTests {
+    @Test func tasksRunOnTheLoopInSubmissionOrder() async throws {
+        let group = try MediaEventLoopGroup(numberOfThreads: 1)
+        let loop = group.nextLoop()
+        #expect(!loop.inEventLoop)
+        let seen = NIOLockedValueBox<[Int]>([])
+        for i in 0..<1000 { loop.execute { seen.withLockedValue { $0.append(i) } } }
+        let onLoop = try await loop.submit { loop.inEventLoop }.get()
+        #expect(onLoop)
+        #expect(seen.withLockedValue { $0 } == Array(0..<1000))
+        try await group.shutdownGracefully()
+    }
+
+    @Test func scheduledTasksFireAtTheirDeadlineInOrderAndCancelledOnesDoNot() async throws {
+        let group = try MediaEventLoopGroup(numberOfThreads: 1)
+        let loop = group.nextLoop()
+        let start = NIODeadline.now()
+        let fired = NIOLockedValueBox<[(Int, NIODeadline)]>([])
+        var futures: [EventLoopFuture<Void>] = []
+        for (i, ms) in [30, 10, 20].enumerated() {
+            futures.append(loop.scheduleTask(deadline: start + .milliseconds(Int64(ms))) { fired.withLockedValue { $0.append((i, .now())) } }.futureResult)
+        }
+        let cancelled = loop.scheduleTask(in: .milliseconds(15)) { fired.withLockedValue { $0.append((99, .now())) } }
+        cancelled.cancel()
+        for f in futures { try await f.get() }
+        await #expect(throws: EventLoopError.cancelled) { try await cancelled.futureResult.get() }
+        let order = fired.withLockedValue { $0 }
+        #expect(order.map(\.0) == [1, 2, 0])
+        for (i, at) in order {
+            let due = start + .milliseconds(Int64([30, 10, 20][i]))
+            #expect(at >= due, "never early")
+        }
+        try await group.shutdownGracefully()
+    }
+
+    @Test func timersScheduledFromTheLoopKeepTwentyMillisecondPacing() async throws {
+        let group = try MediaEventLoopGroup(numberOfThreads: 1)
+        let loop = group.nextLoop()
+        let ticks = NIOLockedValueBox<[NIODeadline]>([])
+        let done = loop.makePromise(of: Void.self)
+        let ticker = try await loop.submit {
+            let ticker = PacedTicker(loop: loop, interval: .milliseconds(20)) {
+                let count = ticks.withLockedValue { $0.append(.now()); return $0.count }
+                if count == 50 { done.succeed() }
+            }
+            ticker.start()
+            return NIOLoopBound(ticker, eventLoop: loop)
+        }.get()
+        try await done.futureResult.get()
+        try await loop.submit { ticker.value.stop() }.get()
+        let t = ticks.withLockedValue { $0 }
+        // 49 intervals of 20 ms, measured end to end: absolute deadlines do not drift.
+        let total = Double((t.last! - t.first!).nanoseconds) / 1e6
+        #expect(abs(total - 49 * 20) < 5, "total \(total) ms")
+        try await group.shutdownGracefully()
+    }
+
+    @Test func shutdownCompletesAndClosesSockets() async throws {
+        let group = try MediaEventLoopGroup(numberOfThreads: 2)
+        let loop = group.nextLoop()
+        let port = try await loop.submit {
+            try MediaSocket(binding: try SocketAddress(ipAddress: "127.0.0.1", port: 0), on: loop, receiveBufferBytes: 0).localPort
+        }.get()
+        #expect(port > 0)
+        try await group.shutdownGracefully()
+        // The port is free again.
+        let again = try MediaEventLoopGroup(numberOfThreads: 1)
+        let rebound = try await again.nextLoop().submit { [l = again.nextLoop()] in
+            try MediaSocket(binding: try SocketAddress(ipAddress: "127.0.0.1", port: port), on: l, receiveBufferBytes: 0).localPort
+        }.get()
+        #expect(rebound == port)
+        try await again.shutdownGracefully()
+    }
+}
