@@ -150,9 +150,8 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
             for token in tokens[0..<ready] where token != .max {
                 sockets[token]?.readable()
             }
-            runTasks()
+            if runTasks() { break }
             runTimers()
-            if lock.withLock({ shutdownRequested }) { break }
         }
         for socket in sockets.values { socket.closeFromLoop() }
         sockets.removeAll()
@@ -176,18 +175,21 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
         return Int64(min(next.deadline - now, 60_000_000_000))
     }
 
-    private func runTasks() {
-        let batch = lock.withLock { () -> [@Sendable () -> Void] in
+    /// Runs the submitted tasks; returns whether shutdown was requested.
+    private func runTasks() -> Bool {
+        let (batch, shutdown) = lock.withLock { () -> ([@Sendable () -> Void], Bool) in
             defer { tasks.removeAll(keepingCapacity: true) }
-            return tasks
+            return (tasks, shutdownRequested)
         }
         for task in batch { task() }
+        return shutdown
     }
 
     private func runTimers() {
         let now = DispatchTime.now().uptimeNanoseconds
         while let next = timers.min, next.deadline <= now {
             let timer = timers.removeMin()
+            // Checked one by one: a task may cancel a timer that is due in the same round.
             let cancelled = lock.withLock { cancelledTimers.remove(timer.id) != nil }
             if !cancelled { timer.task() }
         }

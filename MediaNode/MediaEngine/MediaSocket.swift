@@ -41,10 +41,12 @@ final class MediaSocket {
         }
     }
 
-    /// Reads what is waiting (a few datagrams at most per wake-up, so one busy socket cannot starve the others).
+    /// Reads one datagram per readiness: epoll is level-triggered, so what is left is reported
+    /// again in the next round, and no recvfrom is spent learning that the socket is empty (at
+    /// 50 packets/s per leg it almost always is).
     func readable() {
         var storage = sockaddr_storage()
-        for _ in 0..<4 where isOpen {
+        do {
             var length: Int32 = -1
             receiveBuffer.clear()
             // A handler that kept the previous datagram keeps its own copy (ByteBuffer is copy-on-write).
@@ -53,8 +55,7 @@ final class MediaSocket {
                 length = cmio_receive(fd, bytes.baseAddress, Int32(bytes.count), &storage, &addressLength)
                 return max(0, Int(length))
             }
-            guard length >= 0 else { return }
-            guard let source = Self.address(storage) else { continue }
+            guard length >= 0, let source = Self.address(storage) else { return }
             onDatagram?(receiveBuffer, source)
         }
     }
