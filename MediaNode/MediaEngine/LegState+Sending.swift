@@ -16,8 +16,9 @@ extension LegState {
     }
 
     /// Relays a peer's packet: rewrite the header in place for our stream and send (no decode,
-    /// no jitter buffer). Transcodes PCMU↔PCMA by table when the legs differ.
-    func sendRelayed(_ packet: ByteBuffer, fromLeg: UInt32, ssrc: UInt32, timestamp: UInt32, marker: Bool, kind: RelayedPayload, now: NIODeadline) {
+    /// no jitter buffer, no copy: `buffer` is the receiving socket's own, lent for the call).
+    /// Transcodes PCMU↔PCMA by table when the legs differ.
+    func sendRelayed(_ buffer: inout ByteBuffer, fromLeg: UInt32, ssrc: UInt32, timestamp: UInt32, marker: Bool, kind: RelayedPayload, now: NIODeadline) {
         guard playback == nil, !conferenceFed, !sendingDTMF, canSend, let audio, let remote else { return }
         let payloadType: UInt8
         switch kind {
@@ -26,7 +27,6 @@ extension LegState {
             guard let pt = audio.telephoneEventPayloadType else { return }  // peer cannot take events
             payloadType = pt
         }
-        var buffer = packet
         let base = buffer.readerIndex
         let header = outgoing.next(
             from: .relay(leg: fromLeg, ssrc: ssrc), inputTimestamp: timestamp, now: sampleClock(now),

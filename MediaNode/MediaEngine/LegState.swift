@@ -96,7 +96,9 @@ final class LegState {
 
     // MARK: - Receive path (RFC 3550 §5.1)
 
-    func receiveRTP(_ buffer: ByteBuffer, from source: SocketAddress) {
+    /// One datagram from the RTP socket; `buffer` is the socket's receive buffer, lent for the
+    /// call so the relay can rewrite it in place (a tap or another loop gets its own copy).
+    func receiveRTP(_ buffer: inout ByteBuffer, from source: SocketAddress) {
         let base = buffer.readerIndex
         guard buffer.readableBytes >= RTPHeader.fixedSize, let first = buffer.getInteger(at: base, as: UInt8.self),
             first >> 6 == 2, let audio
@@ -135,10 +137,12 @@ final class LegState {
         let kind: RelayedPayload = isEvent ? .telephoneEvent : .audio(audio.codec)
         let fromID = id
         if peerOnSameLoop {
-            peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, kind: kind, now: now)
+            peer.value.sendRelayed(&buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, kind: kind, now: now)
         } else {
+            let packet = buffer
             peer.eventLoop.execute {
-                peer.value.sendRelayed(buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, kind: kind, now: .now())
+                var copy = packet
+                peer.value.sendRelayed(&copy, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, kind: kind, now: .now())
             }
         }
     }

@@ -104,7 +104,7 @@ public final class MediaEngine: Sendable {
             let (rtp, rtcp, allocated) = try bindSockets(on: loop)
             let state = LegState(id: id, loop: loop, configuration: configuration, rtpSocket: rtp, events: continuation)
             state.rtcpSocket = rtcp
-            rtp.onDatagram = { [unowned state] buffer, source in state.receiveRTP(buffer, from: source) }
+            rtp.onDatagram = { [unowned state] buffer, source in state.receiveRTP(&buffer, from: source) }
             rtcp?.onDatagram = { [unowned state] buffer, source in state.receiveRTCP(buffer, from: source) }
             return (NIOLoopBound(state, eventLoop: loop), rtp.localPort, allocated)
         }.get()

@@ -32,8 +32,9 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
     private let poller: Int32
     private let wakeFD: Int32
     private var timers = Heap<Timer>()
-    private var sockets: [UInt64: MediaSocket] = [:]
-    private var nextSocketToken: UInt64 = 0
+    /// Registered sockets by token (their epoll data); freed tokens are reused.
+    private var sockets: [MediaSocket?] = []
+    private var freeTokens: [Int] = []
     private var loopThread = pthread_t()
     private let started = DispatchSemaphore(value: 0)
 
@@ -125,11 +126,13 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
     /// Registers a socket with the poller; its `onDatagram` is called on this loop.
     func register(_ socket: MediaSocket) throws {
         preconditionInEventLoop()
-        let token = nextSocketToken
-        nextSocketToken &+= 1
-        guard cmio_poller_add(poller, socket.fd, token) == 0 else { throw SetupError(description: "epoll_ctl: errno \(errno)") }
+        let token = freeTokens.popLast() ?? sockets.count
+        guard cmio_poller_add(poller, socket.fd, UInt64(token)) == 0 else {
+            if token < sockets.count { freeTokens.append(token) }
+            throw SetupError(description: "epoll_ctl: errno \(errno)")
+        }
+        if token == sockets.count { sockets.append(socket) } else { sockets[token] = socket }
         socket.token = token
-        sockets[token] = socket
     }
 
     func deregister(_ socket: MediaSocket) {
@@ -137,6 +140,7 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
         guard let token = socket.token else { return }
         _ = cmio_poller_remove(poller, socket.fd)
         sockets[token] = nil
+        freeTokens.append(token)
         socket.token = nil
     }
 
@@ -148,12 +152,12 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
             let timeout = nextTimeoutNanoseconds()
             let ready = Int(tokens.withUnsafeMutableBufferPointer { cmio_poller_wait(poller, wakeFD, $0.baseAddress, 128, timeout) })
             for token in tokens[0..<ready] where token != .max {
-                sockets[token]?.readable()
+                sockets[Int(token)]?.readable()
             }
             if runTasks() { break }
             runTimers()
         }
-        for socket in sockets.values { socket.closeFromLoop() }
+        for socket in sockets { socket?.closeFromLoop() }
         sockets.removeAll()
         runTasks()
         cmio_poller_close(poller, wakeFD)

@@ -12,9 +12,11 @@ final class MediaSocket {
     let localPort: Int
     let loop: MediaEventLoop
     let allocator = ByteBufferAllocator()
-    var token: UInt64?
-    /// Called on the loop for each datagram with its source.
-    var onDatagram: ((ByteBuffer, SocketAddress) -> Void)?
+    var token: Int?
+    /// Called on the loop for each datagram with its source. The buffer is the socket's own,
+    /// lent for the call: the handler may rewrite it in place; one it keeps is copied on the
+    /// socket's next read (ByteBuffer is copy-on-write).
+    var onDatagram: ((inout ByteBuffer, SocketAddress) -> Void)?
     private var receiveBuffer: ByteBuffer
     private(set) var isOpen = true
     /// Datagrams the kernel would not take (full send buffer) or refused; UDP, so dropped.
@@ -49,14 +51,13 @@ final class MediaSocket {
         do {
             var length: Int32 = -1
             receiveBuffer.clear()
-            // A handler that kept the previous datagram keeps its own copy (ByteBuffer is copy-on-write).
             receiveBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2048) { bytes in
                 var addressLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
                 length = cmio_receive(fd, bytes.baseAddress, Int32(bytes.count), &storage, &addressLength)
                 return max(0, Int(length))
             }
             guard length >= 0, let source = Self.address(storage) else { return }
-            onDatagram?(receiveBuffer, source)
+            onDatagram?(&receiveBuffer, source)
         }
     }
 
