@@ -61,7 +61,7 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
             run()
         }
         thread.name = name
-        thread.stackSize = 1 << 20
+        thread.stackSize = 8 << 20
         thread.start()
         started.wait()
     }
