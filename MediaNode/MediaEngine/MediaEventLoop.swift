@@ -23,7 +23,6 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
     private let lock = NIOLock()
     private var tasks: [@Sendable () -> Void] = []
     private var incomingTimers: [Timer] = []
-    private var cancelledTimers = Set<UInt64>()
     private var shutdownRequested = false
     private var shutdownCallbacks: [(DispatchQueue, @Sendable ((any Error)?) -> Void)] = []
     private var nextTimerID: UInt64 = 1
@@ -41,6 +40,8 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
     struct Timer: Comparable {
         var deadline: UInt64
         var id: UInt64
+        /// Set by `Scheduled.cancel()` from any thread; a cancelled timer is dropped when due.
+        var cancelled: NIOLockedValueBox<Bool>
         var task: () -> Void
         static func < (a: Timer, b: Timer) -> Bool { (a.deadline, a.id) < (b.deadline, b.id) }
         static func == (a: Timer, b: Timer) -> Bool { a.id == b.id }
@@ -85,7 +86,8 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
             defer { nextTimerID &+= 1 }
             return nextTimerID
         }
-        let timer = Timer(deadline: deadline.uptimeNanoseconds, id: id) {
+        let cancelled = NIOLockedValueBox(false)
+        let timer = Timer(deadline: deadline.uptimeNanoseconds, id: id, cancelled: cancelled) {
             do { promise.succeed(try task()) } catch { promise.fail(error) }
         }
         if inEventLoop {
@@ -94,8 +96,8 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
             lock.withLock { incomingTimers.append(timer) }
             cmio_wake(wakeFD)
         }
-        return Scheduled(promise: promise) { [self] in
-            lock.withLock { _ = cancelledTimers.insert(id) }
+        return Scheduled(promise: promise) {
+            cancelled.withLockedValue { $0 = true }
             promise.fail(EventLoopError.cancelled)
         }
     }
@@ -194,8 +196,7 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
         while let next = timers.min, next.deadline <= now {
             let timer = timers.removeMin()
             // Checked one by one: a task may cancel a timer that is due in the same round.
-            let cancelled = lock.withLock { cancelledTimers.remove(timer.id) != nil }
-            if !cancelled { timer.task() }
+            if !timer.cancelled.withLockedValue({ $0 }) { timer.task() }
         }
     }
 }
