@@ -40,6 +40,23 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    /// A timer scheduled from another thread wakes the sleeping loop (which has nothing else to do)
+    /// and fires on time; cancelling it afterwards changes nothing.
+    @Test func timerFromAnotherThreadWakesAnIdleLoop() async throws {
+        let group = try MediaEventLoopGroup(numberOfThreads: 1)
+        let loop = group.nextLoop()
+        for _ in 0..<20 {
+            let start = NIODeadline.now()
+            let scheduled = loop.scheduleTask(in: .milliseconds(5)) { NIODeadline.now() }
+            let fired = try await scheduled.futureResult.get()
+            #expect(fired >= start + .milliseconds(5))
+            #expect(fired < start + .milliseconds(50), "late by \((fired - start).nanoseconds / 1000) µs")
+            scheduled.cancel()  // after it fired: no effect
+            #expect(try await scheduled.futureResult.get() == fired)
+        }
+        try await group.shutdownGracefully()
+    }
+
     @Test func timersScheduledFromTheLoopKeepTwentyMillisecondPacing() async throws {
         let group = try MediaEventLoopGroup(numberOfThreads: 1)
         let loop = group.nextLoop()
