@@ -14,7 +14,7 @@ extension CallRuntime {
         let did = call.request.uri.sipURI?.user ?? ""
         guard let (tenant, route) = directory.route(forNumber: did) else {
             // Not a tenant of this node: the control plane knows its home (placement), if any.
-            switch await routeLookup(did) {
+            switch await lookUpForeignNumber(did) {
             case .elsewhere(let address):
                 let host = address.hasPrefix("sip:") ? String(address.dropFirst(4)) : address
                 logger.info("call redirected to the tenant's home node", metadata: ["did": "\(did)", "home": "\(host)"])
@@ -94,5 +94,16 @@ extension CallRuntime {
         engines[s.tenantID] = engine
         perform(actions, tenant: s.tenantID)
         await journal(id)
+    }
+}
+
+extension CallRuntime {
+    /// Where a number this node does not serve is homed: a kept answer, or the control plane's.
+    func lookUpForeignNumber(_ number: String) async -> NumberLookup {
+        if let kept = routeCache.lookup(number, now: Date()) { return kept }
+        let generation = routeCache.generation
+        let result = await routeLookup(number)
+        routeCache.store(number, result, asked: generation, now: Date())
+        return result
     }
 }

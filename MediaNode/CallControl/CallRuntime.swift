@@ -47,6 +47,8 @@ package actor CallRuntime: SIPUserAgentDelegate {
     var userAgent: SIPUserAgent?
 
     var directory = TenantDirectory(snapshot: nil)
+    /// Control-plane answers about numbers other nodes serve (cleared by every snapshot).
+    var routeCache = NumberLookupCache()
     var engines: [String: ACDEngine] = [:]
     var calls: [String: CallSession] = [:]
     var callForDialog: [DialogID: String] = [:]
@@ -134,6 +136,7 @@ package actor CallRuntime: SIPUserAgentDelegate {
             }
         }
         directory = next
+        routeCache.clear()  // a tenant may have moved
         registrarView.replace(next)
         if let fetch = promptFetch {
             let prompts = self.prompts

@@ -96,7 +96,8 @@ struct CallPathTests {
         let service: CallService
 
         init(work: String, snapshot: NodeSnapshot, label: String,
-             publish: @escaping @Sendable (Components.Schemas.NodeEvent) -> Void = { _ in }) async throws {
+             publish: @escaping @Sendable (Components.Schemas.NodeEvent) -> Void = { _ in },
+             routeLookup: @escaping @Sendable (String) async -> NumberLookup = { _ in .notInService }) async throws {
             spool = try CdrSpool(root: work + "/spool")
             let (spooled, spooledContinuation) = AsyncStream.makeStream(of: Void.self)
             self.spooled = spooled
@@ -108,7 +109,7 @@ struct CallPathTests {
             var configuration = CallRuntime.Configuration()
             configuration.voicemailDirectory = work + "/voicemail"
             runtime = CallRuntime(configuration: configuration, media: media, spool: spool, prompts: prompts,
-                                  cdrSpooled: { spooledContinuation.yield() }, publish: publish, logger: logger)
+                                  cdrSpooled: { spooledContinuation.yield() }, publish: publish, routeLookup: routeLookup, logger: logger)
             await runtime.apply(snapshot: snapshot)
             (ua, service) = CallPathTests.callService(runtime, logger: logger)
         }
