@@ -242,7 +242,6 @@ let package = Package(
             dependencies: [
                 "MediaEngine", "SDP", "RTPCore", "CMediaIO", "CUDPBatch",
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             path: "MediaNode/MediaRelayBenchmark",

@@ -54,11 +54,11 @@ final class LoadGenerator: @unchecked Sendable {  // the thread owns the sockets
     private var result = Snapshot()  // written by the thread before `finished` is signalled
 
     init() throws {
-        callerFD = cudp_open(16 << 20)
-        agentFD = cudp_open(16 << 20)
-        guard callerFD >= 0, agentFD >= 0 else { throw Failure(description: "cannot open generator sockets (errno \(errno))") }
-        callerPort = Int(cudp_local_port(callerFD))
-        agentPort = Int(cudp_local_port(agentFD))
+        (callerFD, callerPort) = try openLoopbackUDP(receiveBuffer: 16 << 20)
+        (agentFD, agentPort) = try openLoopbackUDP(receiveBuffer: 16 << 20)
+        for fd in [callerFD, agentFD] where cudp_prepare_generator_socket(fd, 16 << 20) != 0 {
+            throw Failure(description: "cannot turn on receive timestamps (errno \(errno))")
+        }
         let thread = Thread { [self] in runLoop() }
         thread.name = "load-generator"
         thread.start()
@@ -83,10 +83,7 @@ final class LoadGenerator: @unchecked Sendable {  // the thread owns the sockets
 
     /// CPU seconds the generator's thread has used.
     func cpuSeconds() -> Double {
-        guard let clock = cpuClock.withLockedValue({ $0 }) else { return 0 }
-        var ts = timespec()
-        clock_gettime(clock, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+        cpuClock.withLockedValue { $0 }.map(threadCPUSeconds) ?? 0
     }
 
     func stop() {
@@ -105,8 +102,7 @@ final class LoadGenerator: @unchecked Sendable {  // the thread owns the sockets
     // MARK: - The generator's thread
 
     private func runLoop() {
-        var clock = clockid_t()
-        pthread_getcpuclockid(pthread_self(), &clock)
+        let clock = currentThreadCPUClock()
         cpuClock.withLockedValue { $0 = clock }
         let timer = cudp_timer_open(1_000_000)
         var state = Snapshot()

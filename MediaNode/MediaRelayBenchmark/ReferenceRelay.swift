@@ -42,22 +42,14 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
             address.sin_port = UInt16(port).bigEndian
             return address
         }
-        func open() throws -> Int32 {
-            var any = endpoint(0)
-            let fd = withUnsafePointer(to: &any) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { cmio_udp_open($0, socklen_t(MemoryLayout<sockaddr_in>.size), 1 << 20) }
-            }
-            guard fd >= 0 else { throw LoadGenerator.Failure(description: "reference relay: cannot open sockets") }
-            return fd
-        }
         for call in 0..<calls {
-            let a = try open(), b = try open()
+            let (a, portA) = try openLoopbackUDP(receiveBuffer: 1 << 20), (b, portB) = try openLoopbackUDP(receiveBuffer: 1 << 20)
             let t = call % threads
             let base = perThread[t].count
             func stream() -> OutgoingRTPStream { OutgoingRTPStream(ssrc: rng.next(), initialSequence: rng.next(), initialTimestamp: rng.next()) }
             perThread[t].append(Leg(fd: a, peer: base + 1, remote: endpoint(callerPort), outgoing: stream()))
             perThread[t].append(Leg(fd: b, peer: base, remote: endpoint(agentPort), outgoing: stream()))
-            targets.append(.init(callerSendsTo: Int(cmio_local_port(a)), agentSendsTo: Int(cmio_local_port(b))))
+            targets.append(.init(callerSendsTo: portA, agentSendsTo: portB))
         }
         for legs in perThread {
             let thread = Thread { [self] in run(legs) }
@@ -69,8 +61,7 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
 
     private func run(_ initial: [Leg]) {
         var legs = initial
-        var clock = clockid_t()
-        pthread_getcpuclockid(pthread_self(), &clock)
+        let clock = currentThreadCPUClock()
         clocks.withLockedValue { $0.append(clock) }
         var wake: Int32 = -1
         let poller = cmio_poller_open(&wake)
@@ -126,13 +117,7 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
     }
 
     func cpuSeconds() async throws -> Double {
-        clocks.withLockedValue { clocks in
-            clocks.reduce(0) { total, clock in
-                var ts = timespec()
-                clock_gettime(clock, &ts)
-                return total + Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-            }
-        }
+        clocks.withLockedValue { $0.reduce(0) { $0 + threadCPUSeconds($1) } }
     }
 
     func tearDown() async throws {

@@ -2,7 +2,6 @@ import Foundation
 import NIOConcurrencyHelpers
 import MediaEngine
 import NIOCore
-import NIOPosix
 import SDP
 
 /// A relay the benchmark drives: our MediaEngine in this process, or rtpengine.
@@ -56,11 +55,7 @@ final class EngineRelay: RelayUnderTest {
     func cpuSeconds() async throws -> Double {
         var total = 0.0
         for loop in group.makeIterator() {
-            total += try await loop.submit { () -> Double in
-                var ts = timespec()
-                clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
-                return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-            }.get()
+            total += try await loop.submit { threadCPUSeconds(CLOCK_THREAD_CPUTIME_ID) }.get()
         }
         return total
     }

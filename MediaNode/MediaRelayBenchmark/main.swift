@@ -18,7 +18,6 @@
 // Runs alternate between the relays; with --repeat the summary gives medians, because on a
 // shared machine single runs vary with other load.
 import Foundation
-import NIOPosix
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,6 @@
-// Batched UDP I/O for the relay benchmark's load generator (recvmmsg/sendmmsg and
-// SO_TIMESTAMPNS), which Swift's Glibc module does not import. Benchmark-only: the media
-// engine itself does its socket I/O through SwiftNIO.
+// Batched UDP I/O for the relay benchmark's load generator (recvmmsg/sendmmsg, SO_TIMESTAMPNS,
+// a timerfd), which Swift's Glibc module does not import. Benchmark-only; sockets are opened
+// with the media engine's `cmio_udp_open` (CMediaIO).
 #ifndef C_UDP_BATCH_H
 #define C_UDP_BATCH_H
 
@@ -22,10 +22,8 @@ typedef struct {
     int64_t kernel_ns;
 } cudp_incoming;
 
-/// A non-blocking UDP socket bound to 127.0.0.1:0 with SO_TIMESTAMPNS and large buffers; -1 on error.
-int cudp_open(int buffer_bytes);
-/// The socket's local port, or -1.
-int cudp_local_port(int fd);
+/// Turns on kernel receive timestamps (SO_TIMESTAMPNS) and sets SO_SNDBUF; 0 or -1 with errno.
+int cudp_prepare_generator_socket(int fd, int send_buffer_bytes);
 /// Sends `count` datagrams with sendmmsg (in chunks of 64); returns how many were sent.
 int cudp_send_batch(int fd, const cudp_outgoing *messages, int count);
 /// Receives up to `count` datagrams without blocking (recvmmsg); returns how many, 0 when none.
