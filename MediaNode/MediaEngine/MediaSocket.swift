@@ -19,8 +19,6 @@ final class MediaSocket {
     var onDatagram: ((inout ByteBuffer, SocketAddress) -> Void)?
     private var receiveBuffer: ByteBuffer
     private(set) var isOpen = true
-    /// Datagrams the kernel would not take (full send buffer) or refused; UDP, so dropped.
-    private(set) var sendFailures = 0
 
     struct OpenError: Error, CustomStringConvertible {
         var description: String
@@ -29,10 +27,7 @@ final class MediaSocket {
     /// Binds `address` and registers with `loop`; call on the loop.
     init(binding address: SocketAddress, on loop: MediaEventLoop, receiveBufferBytes: Int) throws {
         let fd = address.withSockAddr { pointer, length in cmio_udp_open(pointer, socklen_t(length), Int32(receiveBufferBytes)) }
-        guard fd >= 0 else {
-            let code = errno
-            throw code == EADDRINUSE ? OpenError(description: "address in use") : OpenError(description: "bind \(address): errno \(code)")
-        }
+        guard fd >= 0 else { throw OpenError(description: "bind \(address): \(String(cString: strerror(errno)))") }
         self.fd = fd
         self.localPort = Int(cmio_local_port(fd))
         self.loop = loop
@@ -48,25 +43,23 @@ final class MediaSocket {
     /// 50 packets/s per leg it almost always is).
     func readable() {
         var storage = sockaddr_storage()
-        do {
-            var length: Int32 = -1
-            receiveBuffer.clear()
-            receiveBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2048) { bytes in
-                var addressLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
-                length = cmio_receive(fd, bytes.baseAddress, Int32(bytes.count), &storage, &addressLength)
-                return max(0, Int(length))
-            }
-            guard length >= 0, let source = Self.address(storage) else { return }
-            onDatagram?(&receiveBuffer, source)
+        var length: Int32 = -1
+        receiveBuffer.clear()
+        receiveBuffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 2048) { bytes in
+            var addressLength = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            length = cmio_receive(fd, bytes.baseAddress, Int32(bytes.count), &storage, &addressLength)
+            return max(0, Int(length))
         }
+        guard length >= 0, let source = Self.address(storage) else { return }
+        onDatagram?(&receiveBuffer, source)
     }
 
+    /// One sendto. A datagram the kernel does not take (full send buffer, ICMP error) is dropped, as UDP does.
     func send(_ buffer: ByteBuffer, to address: SocketAddress) {
         guard isOpen else { return }
-        let sent = buffer.withUnsafeReadableBytes { bytes in
+        _ = buffer.withUnsafeReadableBytes { bytes in
             address.withSockAddr { pointer, length in cmio_send(fd, bytes.baseAddress, Int32(bytes.count), pointer, socklen_t(length)) }
         }
-        if sent < 0 { sendFailures &+= 1 }
     }
 
     /// Deregisters and closes; call on the loop.
