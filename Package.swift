@@ -224,9 +224,13 @@ let package = Package(
         ),
         .target(name: "CMediaIO", path: "MediaNode/CMediaIO"),
         .target(
+            name: "CKernelRelay", path: "MediaNode/CKernelRelay", exclude: ["bpf"],
+            linkerSettings: [.linkedLibrary("bpf")]
+        ),
+        .target(
             name: "MediaEngine",
             dependencies: [
-                "SDP", "RTPCore", "CMediaIO",
+                "SDP", "RTPCore", "CMediaIO", "CKernelRelay",
                 .product(name: "HeapModule", package: "swift-collections"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

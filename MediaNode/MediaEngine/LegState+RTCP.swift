@@ -14,6 +14,7 @@ extension LegState {
     /// Sends SR (or RR when we have not sent) + SDES (RFC 3550 §6.1 compound packet).
     func sendRTCPReport() {
         guard let rtcpSocket, let target = remoteRTCP else { return }
+        syncFromKernel()
         var blocks: [RTCPReportBlock] = []
         if let remoteSSRC, statistics.started {
             var lsr: UInt32 = 0

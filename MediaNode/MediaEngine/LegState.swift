@@ -24,9 +24,9 @@ final class LegState {
     let events: AsyncStream<MediaEvent>.Continuation
 
     /// Negotiated stream; nil for an outbound leg until the answer arrives.
-    var audio: NegotiatedAudio?
+    var audio: NegotiatedAudio? { didSet { kernelDependencyChanged() } }
     /// Where RTP goes: the SDP address, then (symmetric RTP) where packets come from.
-    var remote: SocketAddress?
+    var remote: SocketAddress? { didSet { kernelDependencyChanged() } }
     var remoteRTCP: SocketAddress?
     var outgoing: OutgoingRTPStream
     var statistics = RTPReceiveStatistics()
@@ -36,7 +36,7 @@ final class LegState {
     var lastReceive: NIODeadline
     var inactivityReported = false
     var telephoneEvents = TelephoneEventReceiver()
-    var inBandDetector: InBandDTMFDetector?
+    var inBandDetector: InBandDTMFDetector? { didSet { if kernelTarget != nil { reclaimFromKernel() } } }
     /// Call control's choice for in-band detection; nil follows the configuration.
     var inBandOverride: Bool?
     var roundTripMs: Double?
@@ -44,23 +44,40 @@ final class LegState {
 
     // Source selection for what this leg sends: playback > conference mixer > bridged peer.
     /// The bridged peer whose inbound audio we send.
-    var peer: NIOLoopBound<LegState>?
+    var peer: NIOLoopBound<LegState>? { didSet { kernelDependencyChanged() } }
     var peerOnSameLoop = false
     /// When false (hold), our inbound audio is not relayed to the peer.
-    var relayInbound = true
+    var relayInbound = true { didSet { if kernelTarget != nil { reclaimFromKernel() } } }
     /// Set while a conference feeds this leg.
-    var conferenceFed = false
-    var playback: (id: PlaybackID, queue: PlaybackQueue, bargeIn: Bool, timestamp: UInt32)?
+    var conferenceFed = false { didSet { kernelFeeder?.reclaimFromKernel() } }
+    var playback: (id: PlaybackID, queue: PlaybackQueue, bargeIn: Bool, timestamp: UInt32)? {
+        didSet { kernelFeeder?.reclaimFromKernel() }
+    }
     var playbackTicker: PacedTicker?
     var nextPlaybackID: UInt32 = 1
-    var sendingDTMF = false
-    var taps: [UInt32: AudioTap] = [:]
+    var sendingDTMF = false { didSet { kernelFeeder?.reclaimFromKernel() } }
+    var taps: [UInt32: AudioTap] = [:] { didSet { if kernelTarget != nil { reclaimFromKernel() } } }
     var timers: [PacedTicker] = []
+
+    // In-kernel relay (KernelRelay, LegState+Kernel.swift).
+    let kernelRelay: KernelRelay?
+    /// Set while the kernel relays our inbound RTP as this leg's stream.
+    var kernelTarget: LegState?
+    /// The leg whose inbound RTP the kernel sends as ours.
+    weak var kernelFeeder: LegState?
+    /// Audio packets relayed in a row by the loop that the kernel could have relayed; negative: backing off.
+    var relaysTowardKernel = 0
+    /// `packetsReceived` less the statistics' count when handed to the kernel.
+    var kernelPacketBase: UInt32 = 0
+    var kernelReceivedAtHandover: UInt32 = 0
+    /// Our inbound packets the kernel relayed, up to the last take-back.
+    var kernelRelayedPackets: UInt64 = 0
 
     init(
         id: UInt32, loop: any EventLoop, configuration: MediaEngineConfiguration, rtpSocket: MediaSocket,
-        events: AsyncStream<MediaEvent>.Continuation
+        kernelRelay: KernelRelay? = nil, events: AsyncStream<MediaEvent>.Continuation
     ) {
+        self.kernelRelay = kernelRelay
         self.id = id
         self.loop = loop
         self.configuration = configuration
@@ -107,6 +124,9 @@ final class LegState {
         let sequence = buffer.getInteger(at: base + 2, as: UInt16.self)!
         let timestamp = buffer.getInteger(at: base + 4, as: UInt32.self)!
         let ssrc = buffer.getInteger(at: base + 8, as: UInt32.self)!
+        // The kernel passed this one up (a telephone-event, a new SSRC or source, a jump): take
+        // the direction back first, so counters and the peer's sequence carry on from the kernel's.
+        if kernelTarget != nil { reclaimFromKernel() }
         let now = NIODeadline.now()
         lastReceive = now
         if configuration.symmetricRTP, remote != source { remote = source }  // latch for NAT
@@ -138,6 +158,7 @@ final class LegState {
         let fromID = id
         if peerOnSameLoop {
             peer.value.sendRelayed(&buffer, fromLeg: fromID, ssrc: ssrc, timestamp: timestamp, marker: marker, kind: kind, now: now)
+            if kernelRelay != nil { considerKernel(for: peer.value, ssrc: ssrc, source: source, isEvent: isEvent, now: now) }
         } else {
             let packet = buffer
             peer.eventLoop.execute {
@@ -198,6 +219,7 @@ final class LegState {
 
     private func checkInactivity() {
         guard let audio, audio.direction.receives, !inactivityReported else { return }
+        if NIODeadline.now() - lastReceive > configuration.inactivityTimeout { syncFromKernel() }
         if NIODeadline.now() - lastReceive > configuration.inactivityTimeout {
             inactivityReported = true
             events.yield(.inactivityTimeout)
@@ -205,6 +227,7 @@ final class LegState {
     }
 
     func close() {
+        kernelDependencyChanged()
         for timer in timers { timer.stop() }
         timers.removeAll()
         playbackTicker?.stop()
@@ -228,6 +251,7 @@ final class LegState {
 
     /// Quality figures for the CDR.
     var quality: MediaQualityStats {
+        syncFromKernel()
         let jitterMs = statistics.jitter / 8
         let delay = (roundTripMs ?? 0) / 2
         return MediaQualityStats(

@@ -20,6 +20,8 @@ public final class MediaEngine: Sendable {
     private let openLegs = NIOLockedValueBox<[UInt32: MediaLeg]>([:])
     /// Decoded prompt cache.
     public let prompts: PromptLibrary
+    /// The in-kernel relay for plain bridged calls; nil when disabled or unavailable.
+    let kernelRelay: KernelRelay?
 
     /// `eventLoopGroup` defaults to one shared group with a loop per core.
     public init(configuration: MediaEngineConfiguration, eventLoopGroup: MediaEventLoopGroup = .shared,
@@ -30,7 +32,11 @@ public final class MediaEngine: Sendable {
         self.negotiator = OfferAnswer(profile: configuration.profile)
         self.ports = NIOLockedValueBox(configuration.portRange.map(RTPPortAllocator.init(range:)))
         self.prompts = PromptLibrary()
+        self.kernelRelay = configuration.kernelRelay ? KernelRelay.forEngine(bindAddress: configuration.bindAddress, logger: logger) : nil
     }
+
+    /// Whether bridged calls can be relayed in the kernel on this host (see `MediaEngineConfiguration.kernelRelay`).
+    public var relaysInKernel: Bool { kernelRelay != nil }
 
     /// Answers an incoming offer: opens a leg and returns it with our SDP answer.
     /// Throws `SDPNegotiationError` (→ SIP 488) when nothing in the offer is acceptable.
@@ -100,9 +106,11 @@ public final class MediaEngine: Sendable {
         }
         let (stream, continuation) = AsyncStream<MediaEvent>.makeStream(bufferingPolicy: .bufferingNewest(256))
         let configuration = self.configuration
+        let kernelRelay = self.kernelRelay
         let (state, port, allocated) = try await loop.submit { [self] () -> (NIOLoopBound<LegState>, Int, Int?) in
             let (rtp, rtcp, allocated) = try bindSockets(on: loop)
-            let state = LegState(id: id, loop: loop, configuration: configuration, rtpSocket: rtp, events: continuation)
+            let state = LegState(
+                id: id, loop: loop, configuration: configuration, rtpSocket: rtp, kernelRelay: kernelRelay, events: continuation)
             state.rtcpSocket = rtcp
             rtp.onDatagram = { [unowned state] buffer, source in state.receiveRTP(&buffer, from: source) }
             rtcp?.onDatagram = { [unowned state] buffer, source in state.receiveRTCP(buffer, from: source) }

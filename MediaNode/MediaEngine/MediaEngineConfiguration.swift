@@ -22,6 +22,9 @@ public struct MediaEngineConfiguration: Sendable {
     public var jitterBufferDepth = 3
     /// Run the Goertzel detector on legs without telephone-event. Default true.
     public var inBandDTMFWhenNoTelephoneEvent = true
+    /// Hand plain bridged RTP to the in-kernel relay (BPF, `KernelRelay`) when the host allows
+    /// it (Linux 6.6+, CAP_BPF and CAP_NET_ADMIN); otherwise the packet loops relay it. Default true.
+    public var kernelRelay = true
 
     public init(profile: LocalMediaProfile, portRange: ClosedRange<Int>? = nil) {
         self.profile = profile

@@ -65,6 +65,20 @@ public struct OutgoingRTPStream: Sendable, Hashable {
         return header
     }
 
+    /// What is added to the current source's timestamps, and the source itself, for a relay
+    /// that continues this stream (the kernel's).
+    public var relayState: (source: Source?, timestampOffset: UInt32) { (source, offset) }
+
+    /// Takes the stream back from a relay that continued it for the same source: its next
+    /// sequence number, last timestamp and time of sending (clock units), and its counters.
+    public mutating func `continue`(nextSequence: UInt16, lastTimestamp: UInt32, lastWallclock: UInt64, packetsSent: UInt32, octetsSent: UInt32) {
+        self.nextSequence = nextSequence
+        self.lastTimestamp = lastTimestamp
+        self.lastWallclock = lastWallclock
+        self.packetsSent = packetsSent
+        self.octetsSent = octetsSent
+    }
+
     /// Timestamp of the last packet sent.
     public var currentTimestamp: UInt32 { lastTimestamp }
 }

@@ -62,6 +62,39 @@ public struct RTPReceiveStatistics: Sendable, Hashable {
         return true
     }
 
+    /// The state another relay (the kernel's) needs to carry on counting this stream, and
+    /// takes back with `continue(from:)`. `jitterQ4` is jitter × 16 in timestamp units.
+    public struct Continuation: Sendable, Hashable {
+        public var received: UInt32
+        public var cycles: UInt32
+        public var maxSequence: UInt16
+        public var jitterQ4: UInt32
+        public var lastTransit: Int64?
+        public init(received: UInt32, cycles: UInt32, maxSequence: UInt16, jitterQ4: UInt32, lastTransit: Int64?) {
+            self.received = received
+            self.cycles = cycles
+            self.maxSequence = maxSequence
+            self.jitterQ4 = jitterQ4
+            self.lastTransit = lastTransit
+        }
+    }
+
+    /// This stream's counting state, for a relay that continues it. Only a started stream can be handed over.
+    public var continuation: Continuation {
+        Continuation(received: received, cycles: cycles, maxSequence: maxSequence, jitterQ4: UInt32((jitter * 16).rounded()), lastTransit: lastTransit)
+    }
+
+    /// Takes the counting state back from a relay that continued it (RFC 3550 A.1 and A.8 kept
+    /// there in integer form); the reporting interval (A.3) carries on from this side's last report.
+    public mutating func `continue`(from state: Continuation) {
+        guard started else { return }
+        received = state.received
+        cycles = state.cycles
+        maxSequence = state.maxSequence
+        jitter = Double(state.jitterQ4) / 16
+        lastTransit = state.lastTransit
+    }
+
     /// Highest sequence number with wrap count (RFC 3550 A.3).
     public var extendedHighestSequence: UInt32 { cycles | UInt32(maxSequence) }
     /// Packets expected since the first one.

@@ -88,7 +88,7 @@ final class RTPTestPeer: Sendable {
 
     /// Streams audio as RTP every 20 ms; completes after the last packet.
     func stream(_ samples: [Int16], encoding: AudioEncoding = .ulaw, to port: Int, ssrc: UInt32 = 0x5EED,
-                firstSequence: UInt16 = 100, firstTimestamp: UInt32 = 1000) async throws {
+                firstSequence: UInt16 = 100, firstTimestamp: UInt32 = 1000, firstMarker: Bool = true) async throws {
         let frames = stride(from: 0, to: samples.count, by: 160).map { Array(samples[$0..<min($0 + 160, samples.count)]) }
         let promise = channel.eventLoop.makePromise(of: Void.self)
         let index = NIOLockedValueBox(0)
@@ -101,7 +101,7 @@ final class RTPTestPeer: Sendable {
             }
             var payload = ByteBuffer()
             payload.writeBytes(encoding.encode(frames[i]))
-            let header = RTPHeader(marker: i == 0, payloadType: encoding.staticPayloadType, sequenceNumber: firstSequence &+ UInt16(i),
+            let header = RTPHeader(marker: i == 0 && firstMarker, payloadType: encoding.staticPayloadType, sequenceNumber: firstSequence &+ UInt16(i),
                                    timestamp: firstTimestamp &+ UInt32(i * 160), ssrc: ssrc)
             self.send(RTPPacket(header: header, payload: payload), to: port)
         }
