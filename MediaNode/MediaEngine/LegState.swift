@@ -126,7 +126,13 @@ final class LegState {
         let ssrc = buffer.getInteger(at: base + 8, as: UInt32.self)!
         // The kernel passed this one up (a telephone-event, a new SSRC or source, a jump): take
         // the direction back first, so counters and the peer's sequence carry on from the kernel's.
-        if kernelTarget != nil { reclaimFromKernel() }
+        // A packet of the same stream that was already queued when the kernel took over is
+        // relayed here and the direction handed straight back (the queue drains, nothing is
+        // reordered); anything else starts the count towards the kernel again.
+        if kernelTarget != nil {
+            reclaimFromKernel()
+            relaysTowardKernel = Self.relaysBeforeKernel - 1
+        }
         let now = NIODeadline.now()
         lastReceive = now
         if configuration.symmetricRTP, remote != source { remote = source }  // latch for NAT

@@ -1,18 +1,22 @@
 import Foundation
 
 /// Our engine in its own process, like rtpengine: the benchmark starts
-/// `MediaRelayBenchmark --serve-engine <callerPort> <agentPort> <calls> <threads>`, reads the
-/// legs' ports from its stdout, and asks it for its loop threads' CPU time over stdin.
+/// `MediaRelayBenchmark --serve-engine <threads> <kernel 0|1>`, writes the generator's ports of
+/// each call to its stdin, reads the legs' ports from its stdout, and asks it for its loop
+/// threads' CPU time over stdin. With `kernelRelay` false the packet loops relay everything.
 final class EngineProcessRelay: RelayUnderTest {
-    let name = "media-engine"
+    let name: String
     let threads: Int
+    let kernelRelay: Bool
     let process = Process()
     let input = Pipe()
     let output = Pipe()
     private var buffered = Data()
 
-    init(threads: Int) {
+    init(threads: Int, kernelRelay: Bool) {
         self.threads = threads
+        self.kernelRelay = kernelRelay
+        name = kernelRelay ? "media-engine" : "engine-loops"
     }
 
     private func readLine() throws -> String {
@@ -32,12 +36,14 @@ final class EngineProcessRelay: RelayUnderTest {
         input.fileHandleForWriting.write(Data((line + "\n").utf8))
     }
 
-    func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target] {
+    func setUp(calls: [LoadGenerator.Endpoints]) async throws -> [LoadGenerator.Target] {
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0])
-        process.arguments = ["--serve-engine", String(callerPort), String(agentPort), String(calls), String(threads)]
+        process.arguments = ["--serve-engine", String(threads), kernelRelay ? "1" : "0"]
         process.standardInput = input
         process.standardOutput = output
         try process.run()
+        for call in calls { send("\(call.callerPort) \(call.agentPort)") }
+        send("SETUP")
         var targets: [LoadGenerator.Target] = []
         while true {
             let line = try readLine()
@@ -64,9 +70,13 @@ final class EngineProcessRelay: RelayUnderTest {
 /// The child side of `EngineProcessRelay`.
 func serveEngine(_ arguments: [String]) async throws {
     let values = arguments.compactMap { Int($0) }
-    let (callerPort, agentPort, calls, threads) = (values[0], values[1], values[2], values[3])
-    let relay = EngineRelay(threads: threads)
-    let targets = try await relay.setUp(calls: calls, callerPort: callerPort, agentPort: agentPort)
+    let relay = EngineRelay(threads: values[0], kernelRelay: values[1] == 1)
+    var calls: [LoadGenerator.Endpoints] = []
+    while let line = readLine(), line != "SETUP" {
+        let ports = line.split(separator: " ").compactMap { Int($0) }
+        if ports.count == 2 { calls.append(.init(callerPort: ports[0], agentPort: ports[1])) }
+    }
+    let targets = try await relay.setUp(calls: calls)
     for t in targets { emit("\(t.callerSendsTo) \(t.agentSendsTo)") }
     emit("READY")
     while let line = readLine() {

@@ -17,6 +17,12 @@ import Glibc
 /// the arrival time is the kernel's, not when this thread got round to reading. What remains in
 /// the delay is the loopback path and the relay (its wake-up, queueing and processing).
 final class LoadGenerator: @unchecked Sendable {  // the thread owns the sockets and counters; `control` is locked
+    /// The generator's caller-side and agent-side ports of one call.
+    struct Endpoints {
+        var callerPort: Int
+        var agentPort: Int
+    }
+
     struct Target {
         /// Port the caller side sends to (relay leg A) and the agent side sends to (relay leg B).
         var callerSendsTo: Int

@@ -85,9 +85,10 @@ final class RTPEngineRelay: RelayUnderTest {
         "v=0\r\no=- \(session) 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio \(port) RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\na=sendrecv\r\n"
     }
 
-    func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target] {
+    func setUp(calls: [LoadGenerator.Endpoints]) async throws -> [LoadGenerator.Target] {
         var targets: [LoadGenerator.Target] = []
-        for call in 0..<calls {
+        for (call, endpoints) in calls.enumerated() {
+            let (callerPort, agentPort) = (endpoints.callerPort, endpoints.agentPort)
             let callID = "bench-\(call)"
             // offer: caller's SDP in, SDP for the agent out (the port the agent sends to).
             let offer = try command(["command": "offer", "call-id": callID, "from-tag": "caller\(call)", "sdp": Self.sdp(port: callerPort, session: call)])

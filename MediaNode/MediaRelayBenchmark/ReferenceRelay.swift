@@ -31,7 +31,7 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
         self.threads = threads
     }
 
-    func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target] {
+    func setUp(calls: [LoadGenerator.Endpoints]) async throws -> [LoadGenerator.Target] {
         var perThread = [[Leg]](repeating: [], count: threads)
         var targets: [LoadGenerator.Target] = []
         var rng = SystemRandomNumberGenerator()
@@ -42,7 +42,8 @@ final class ReferenceRelay: RelayUnderTest, @unchecked Sendable {  // legs are t
             address.sin_port = UInt16(port).bigEndian
             return address
         }
-        for call in 0..<calls {
+        for (call, endpoints) in calls.enumerated() {
+            let (callerPort, agentPort) = (endpoints.callerPort, endpoints.agentPort)
             let (a, portA) = try openLoopbackUDP(receiveBuffer: 1 << 20), (b, portB) = try openLoopbackUDP(receiveBuffer: 1 << 20)
             let t = call % threads
             let base = perThread[t].count

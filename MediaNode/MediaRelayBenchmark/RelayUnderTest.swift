@@ -7,8 +7,9 @@ import SDP
 /// A relay the benchmark drives: our MediaEngine in this process, or rtpengine.
 protocol RelayUnderTest {
     var name: String { get }
-    /// Sets up `calls` bridged calls between the generator's two sockets; returns where each side sends.
-    func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target]
+    /// Sets up one bridged call per element between the caller's and the agent's generator
+    /// sockets; returns where each side sends.
+    func setUp(calls: [LoadGenerator.Endpoints]) async throws -> [LoadGenerator.Target]
     /// CPU seconds the relay has used so far (its event-loop threads, or the whole rtpengine process).
     func cpuSeconds() async throws -> Double
     func tearDown() async throws
@@ -21,10 +22,11 @@ final class EngineRelay: RelayUnderTest {
     let engine: MediaEngine
     var legs: [MediaLeg] = []
 
-    init(threads: Int) {
+    init(threads: Int, kernelRelay: Bool) {
         group = try! MediaEventLoopGroup(numberOfThreads: threads)
         var configuration = MediaEngineConfiguration(profile: LocalMediaProfile(address: "127.0.0.1"))
         configuration.bindAddress = "127.0.0.1"
+        configuration.kernelRelay = kernelRelay
         configuration.rtcpEnabled = false
         configuration.inactivityTimeout = .seconds(60)
         engine = MediaEngine(configuration: configuration, eventLoopGroup: group)
@@ -39,11 +41,11 @@ final class EngineRelay: RelayUnderTest {
             ])])
     }
 
-    func setUp(calls: Int, callerPort: Int, agentPort: Int) async throws -> [LoadGenerator.Target] {
+    func setUp(calls: [LoadGenerator.Endpoints]) async throws -> [LoadGenerator.Target] {
         var targets: [LoadGenerator.Target] = []
-        for _ in 0..<calls {
-            let (a, _) = try await engine.answer(offer: Self.offer(port: callerPort))
-            let (b, _) = try await engine.answer(offer: Self.offer(port: agentPort), colocatedWith: a)
+        for call in calls {
+            let (a, _) = try await engine.answer(offer: Self.offer(port: call.callerPort))
+            let (b, _) = try await engine.answer(offer: Self.offer(port: call.agentPort), colocatedWith: a)
             _ = try await engine.bridge(a, b)
             legs += [a, b]
             targets.append(.init(callerSendsTo: a.localPort, agentSendsTo: b.localPort))
@@ -93,4 +95,15 @@ final class EngineRelay: RelayUnderTest {
         legs.removeAll()
         try await group.shutdownGracefully()
     }
+}
+
+/// No relay: each side sends straight to the other. Its run is the baseline the others'
+/// machine-wide CPU is compared with (the generator's own work and the loopback path).
+struct NoRelay: RelayUnderTest {
+    let name = "none"
+    func setUp(calls: [LoadGenerator.Endpoints]) async throws -> [LoadGenerator.Target] {
+        calls.map { .init(callerSendsTo: $0.agentPort, agentSendsTo: $0.callerPort) }
+    }
+    func cpuSeconds() async throws -> Double { 0 }
+    func tearDown() async throws {}
 }
