@@ -1,4 +1,5 @@
 import Foundation
+import NodeTestSupport
 import NIOCore
 import RTPCore
 import SDP
@@ -113,5 +114,123 @@ import Testing
         #expect(try await legA.run { $0.packetsRelayedByKernel } == 0)
         for leg in [legA, legB] { await leg.close() }
         for peer in [caller, agent] { await peer.close() }
+    }
+}
+
+/// A bridged call whose phones are on the other side of a network interface (a veth pair into a
+/// network namespace), so the kernel relay's packets leave the host by `bpf_redirect_neigh`
+/// rather than going up the local stack. Checksum offload is off on the phones' side: they
+/// compute full UDP checksums and verify ours in software, so a wrong incremental update drops
+/// the packet.
+@Suite(.serialized) struct KernelRelayInterfaceTests {
+    @Test func bridgedCallLeavesByTheNetworkInterfaceWithValidChecksums() async throws {
+        let network = try VethNetwork()
+        defer { network.remove() }
+        let phones = try LineProcess("ip", ["netns", "exec", network.namespace, "python3", "-c", Self.phones, network.peerAddress])
+        defer { phones.terminate() }
+        let ports = try await phones.waitForLine("PORTS").split(separator: " ").compactMap { Int($0) }
+        try #require(ports.count == 2)
+
+        let engine = makeEngine {
+            $0.bindAddress = network.hostAddress
+            $0.profile = LocalMediaProfile(address: network.hostAddress)
+        }
+        #expect(engine.relaysInKernel)
+        func offer(_ port: Int) throws -> SessionDescription {
+            try SessionDescription(parsing: "v=0\r\no=- 1 1 IN IP4 \(network.peerAddress)\r\ns=-\r\nc=IN IP4 \(network.peerAddress)\r\nt=0 0\r\nm=audio \(port) RTP/AVP 0 101\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:101 telephone-event/8000\r\n")
+        }
+        let (legA, _) = try await engine.answer(offer: offer(ports[0]))
+        let (legB, _) = try await engine.answer(offer: offer(ports[1]), colocatedWith: legA)
+        _ = try await engine.bridge(legA, legB)
+        phones.send("\(network.hostAddress) \(legA.localPort)")
+
+        // RESULT <received> <SSRCs> <consecutive> <payload intact> <source address:port>
+        let result = try await phones.waitForLine("RESULT").split(separator: " ").map(String.init)
+        #expect(result[1] == "60", "\(result)")
+        #expect(result[2] == "1")
+        #expect(result[3] == "True")
+        #expect(result[4] == "True")
+        #expect(result[5] == "\(network.hostAddress):\(legB.localPort)")
+        #expect(try await legA.run { $0.packetsRelayedByKernel } == UInt64(60 - LegState.relaysBeforeKernel))
+        #expect(try await legA.statistics().packetsReceived == 60)
+        for leg in [legA, legB] { await leg.close() }
+    }
+
+    /// The caller sends 60 packets (20 ms apart) to the engine; the agent collects what the engine relays.
+    static let phones = """
+        import select, socket, struct, sys, time
+        ip = sys.argv[1]
+        caller = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); caller.bind((ip, 0))
+        agent = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); agent.bind((ip, 0))
+        print("PORTS", caller.getsockname()[1], agent.getsockname()[1], flush=True)
+        host, port = sys.stdin.readline().split()
+        payload = bytes(range(160))
+        got = []
+        def collect(until):
+            while len(got) < 60:
+                left = until - time.monotonic()
+                if left <= 0: return
+                if select.select([agent], [], [], left)[0]: got.append(agent.recvfrom(2048))
+        start = time.monotonic()
+        for i in range(60):
+            caller.sendto(struct.pack("!BBHII", 0x80, 0, 100 + i, 1000 + 160 * i, 0x5EED) + payload, (host, int(port)))
+            collect(start + (i + 1) * 0.02)
+        collect(time.monotonic() + 2)
+        seqs = [struct.unpack("!H", d[2:4])[0] for d, _ in got]
+        consecutive = all((b - a) & 0xFFFF == 1 for a, b in zip(seqs, seqs[1:]))
+        intact = all(d[12:] == payload for d, _ in got)
+        sources = sorted({"%s:%d" % s for _, s in got})
+        print("RESULT", len(got), len({d[8:12] for d, _ in got}), consecutive, intact, ",".join(sources), flush=True)
+        """
+}
+
+/// A veth pair: one end on this host, the other in a new network namespace, a /30 between them.
+struct VethNetwork {
+    let namespace: String
+    let hostInterface: String
+    let hostAddress: String
+    let peerAddress: String
+
+    init() throws {
+        let tag = String(UInt32.random(in: 0..<0xFFFFFF), radix: 16)
+        namespace = "ckr\(tag)"
+        hostInterface = "ckr\(tag)h"
+        let subnet = Int.random(in: 0..<64) * 4
+        let third = Int.random(in: 1..<255)
+        hostAddress = "10.213.\(third).\(subnet + 1)"
+        peerAddress = "10.213.\(third).\(subnet + 2)"
+        let peerInterface = "ckr\(tag)p"
+        for command in [
+            ["ip", "netns", "add", namespace],
+            ["ip", "link", "add", hostInterface, "type", "veth", "peer", "name", peerInterface],
+            ["ip", "link", "set", peerInterface, "netns", namespace],
+            ["ip", "addr", "add", "\(hostAddress)/30", "dev", hostInterface],
+            ["ip", "link", "set", hostInterface, "up"],
+            ["ip", "netns", "exec", namespace, "ip", "addr", "add", "\(peerAddress)/30", "dev", peerInterface],
+            ["ip", "netns", "exec", namespace, "ip", "link", "set", peerInterface, "up"],
+            ["ip", "netns", "exec", namespace, "ip", "link", "set", "lo", "up"],
+            // Full checksums from the phones, verified in software when ours come back.
+            ["ip", "netns", "exec", namespace, "ethtool", "-K", peerInterface, "tx", "off", "rx", "off"],
+        ] {
+            try Self.run(command)
+        }
+    }
+
+    func remove() {
+        try? Self.run(["ip", "link", "del", hostInterface])
+        try? Self.run(["ip", "netns", "del", namespace])
+    }
+
+    struct Failed: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    static func run(_ command: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw Failed(description: "\(command.joined(separator: " ")) exited \(process.terminationStatus)") }
     }
 }
