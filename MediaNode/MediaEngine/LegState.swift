@@ -214,7 +214,7 @@ final class LegState {
     func startTimers() {
         let checkEvery = min(TimeAmount.seconds(1), .nanoseconds(configuration.inactivityTimeout.nanoseconds / 4))
         let check = PacedTicker(loop: loop, interval: checkEvery) { [unowned self] in checkInactivity() }
-        check.start()
+        check.startAligned()
         timers.append(check)
         if rtcpSocket != nil {
             let rtcp = PacedTicker(loop: loop, interval: configuration.rtcpInterval) { [unowned self] in sendRTCPReport() }

@@ -26,6 +26,19 @@ final class PacedTicker {
         fire()
     }
 
+    /// Starts ticking at the next multiple of `interval` on the monotonic clock, so that every
+    /// ticker of a loop with this interval fires in the same wake-up (thousands of legs' once-a-
+    /// second checks cost one wake-up a second, not thousands).
+    func startAligned() {
+        loop.preconditionInEventLoop()
+        guard !isRunning else { return }
+        isRunning = true
+        let step = UInt64(max(1, interval.nanoseconds))
+        let now = NIODeadline.now().uptimeNanoseconds
+        nextDeadline = .uptimeNanoseconds((now / step + 1) * step)
+        scheduled = loop.assumeIsolated().scheduleTask(deadline: nextDeadline) { [self] in fire() }
+    }
+
     func stop() {
         isRunning = false
         scheduled?.cancel()
