@@ -97,22 +97,57 @@ void ckr_close(ckr_relay *relay) {
     free(relay);
 }
 
-int ckr_interface_index(const char *name) { return (int)if_nametoindex(name); }
-
-int ckr_interface_of(uint32_t address) {
+int ckr_receiving_interfaces(uint32_t bound, int *indexes, int capacity) {
+    int count = 0;
+    int loopback = (int)if_nametoindex("lo");
+    if (loopback && count < capacity) indexes[count++] = loopback;
     struct ifaddrs *list;
-    if (getifaddrs(&list)) return 0;
-    int index = 0;
-    for (struct ifaddrs *a = list; a && !index; a = a->ifa_next) {
-        if (a->ifa_addr && a->ifa_addr->sa_family == AF_INET &&
-            ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr == address)
-            index = (int)if_nametoindex(a->ifa_name);
+    if (getifaddrs(&list)) return count;
+    for (struct ifaddrs *a = list; a && count < capacity; a = a->ifa_next) {
+        if (!(a->ifa_flags & IFF_UP)) continue;
+        if (bound && !(a->ifa_addr && a->ifa_addr->sa_family == AF_INET &&
+                       ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr == bound))
+            continue;
+        int index = (int)if_nametoindex(a->ifa_name);
+        int seen = !index;
+        for (int i = 0; i < count && !seen; i++) seen = indexes[i] == index;
+        if (!seen) indexes[count++] = index;
     }
     freeifaddrs(list);
-    return index;
+    return count;
 }
 
-int ckr_is_local(uint32_t address) {
-    if ((ntohl(address) >> 24) == 127) return 1;
-    return ckr_interface_of(address) != 0;
+int ckr_route(int socket_fd, uint32_t destination, uint16_t port, uint32_t *source, uint32_t *interface) {
+    struct sockaddr_in local;
+    socklen_t length = sizeof local;
+    if (getsockname(socket_fd, (struct sockaddr *)&local, &length) || local.sin_family != AF_INET) return -EAFNOSUPPORT;
+    *source = local.sin_addr.s_addr;
+    if (!*source) {
+        // Bound to 0.0.0.0: the address a connected UDP socket would send from.
+        int probe = socket(AF_INET, SOCK_DGRAM, 0);
+        if (probe < 0) return -errno;
+        struct sockaddr_in to = {.sin_family = AF_INET, .sin_port = port, .sin_addr.s_addr = destination};
+        length = sizeof local;
+        int rc = connect(probe, (struct sockaddr *)&to, sizeof to) || getsockname(probe, (struct sockaddr *)&local, &length) ? -errno : 0;
+        close(probe);
+        if (rc) return rc;
+        *source = local.sin_addr.s_addr;
+    }
+    *interface = 0;
+    if ((ntohl(destination) >> 24) == 127) return 0;
+    // One pass: a destination among our own addresses stays on this host; otherwise the packet
+    // leaves by the interface holding the source address.
+    struct ifaddrs *list;
+    if (getifaddrs(&list)) return -errno;
+    int local_destination = 0;
+    for (struct ifaddrs *a = list; a && !local_destination; a = a->ifa_next) {
+        if (!a->ifa_addr || a->ifa_addr->sa_family != AF_INET) continue;
+        uint32_t address = ((struct sockaddr_in *)a->ifa_addr)->sin_addr.s_addr;
+        if (address == destination) local_destination = 1;
+        else if (address == *source && !*interface) *interface = if_nametoindex(a->ifa_name);
+    }
+    freeifaddrs(list);
+    if (local_destination) *interface = 0;
+    else if (!*interface) return -ENETUNREACH;
+    return 0;
 }

@@ -55,23 +55,9 @@ final class KernelRelay: @unchecked Sendable {  // the handle is only used throu
     }
 
     private static func interfaces(for bindAddress: String) -> [Int32] {
-        var indexes: Set<Int32> = [ckr_interface_index("lo")]
-        if let address = ipv4(bindAddress), address != 0 {
-            indexes.insert(ckr_interface_of(address))
-        } else {
-            var list: UnsafeMutablePointer<ifaddrs>?
-            if getifaddrs(&list) == 0 {
-                var next = list
-                while let entry = next {
-                    if let name = entry.pointee.ifa_name, entry.pointee.ifa_flags & UInt32(IFF_UP) != 0 {
-                        indexes.insert(ckr_interface_index(name))
-                    }
-                    next = entry.pointee.ifa_next
-                }
-                freeifaddrs(list)
-            }
-        }
-        return indexes.filter { $0 > 0 }.sorted()
+        var indexes = [Int32](repeating: 0, count: 64)
+        let count = ckr_receiving_interfaces(ipv4(bindAddress) ?? 0, &indexes, Int32(indexes.count))
+        return Array(indexes.prefix(Int(count)))
     }
 
     private func attach(_ index: Int32, logger: Logger) {
@@ -101,33 +87,14 @@ final class KernelRelay: @unchecked Sendable {  // the handle is only used throu
         return ckr_peek(handle, UInt16(port), &entry) == 0 ? entry : nil
     }
 
-    /// How `destination` is reached from `source` (a leg's bound address, possibly 0.0.0.0): the
-    /// source address the kernel would choose, and the interface to leave by (0: this host).
-    static func route(to destination: SocketAddress, from bound: SocketAddress) -> (source: UInt32, interface: UInt32)? {
-        guard case .v4(let target) = destination, case .v4(let local) = bound else { return nil }
-        let destinationAddress = target.address.sin_addr.s_addr
-        var source = local.address.sin_addr.s_addr
-        if source == 0 {
-            // The address a connected UDP socket would send from.
-            let probe = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-            guard probe >= 0 else { return nil }
-            defer { close(probe) }
-            var to = target.address
-            let connected = withUnsafePointer(to: &to) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(probe, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-            guard connected == 0 else { return nil }
-            var name = sockaddr_in()
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            let named = withUnsafeMutablePointer(to: &name) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(probe, $0, &length) }
-            }
-            guard named == 0 else { return nil }
-            source = name.sin_addr.s_addr
-        }
-        if ckr_is_local(destinationAddress) == 1 { return (source, 0) }
-        let interface = ckr_interface_of(source)
-        return interface > 0 ? (source, UInt32(interface)) : nil
+    /// How a packet from `socket` to `destination` leaves: its source address and the interface
+    /// it leaves by (0: this host). Nil for IPv6 or no route.
+    static func route(from socket: MediaSocket, to destination: SocketAddress) -> (source: UInt32, interface: UInt32)? {
+        guard case .v4(let target) = destination else { return nil }
+        var source: UInt32 = 0
+        var interface: UInt32 = 0
+        let rc = ckr_route(socket.fd, target.address.sin_addr.s_addr, target.address.sin_port, &source, &interface)
+        return rc == 0 ? (source, interface) : nil
     }
 
     static func ipv4(_ text: String) -> UInt32? {

@@ -35,9 +35,8 @@ extension LegState {
             let destination = target.remote, case .v4(let to) = destination,
             target.outgoing.relayState.source == .relay(leg: id, ssrc: ssrc)
         else { return }
-        guard let bound = try? SocketAddress(ipAddress: configuration.bindAddress, port: 0),
-            let route = KernelRelay.route(to: destination, from: bound)
-        else {
+        // Packets leave as from the target leg's socket.
+        guard let route = KernelRelay.route(from: target.rtpSocket, to: destination) else {
             relaysTowardKernel = -Self.kernelBackoff
             return
         }

@@ -23,11 +23,13 @@ int ckr_take(ckr_relay *relay, uint16_t port, struct ckr_entry *entry);
 int ckr_peek(ckr_relay *relay, uint16_t port, struct ckr_entry *entry);
 void ckr_close(ckr_relay *relay);
 
-/// The index of interface `name`, or 0.
-int ckr_interface_index(const char *name);
-/// The interface that holds IPv4 address `address` (network order), or 0.
-int ckr_interface_of(uint32_t address);
-/// 1 when `address` (IPv4, network order) is this host's own (loopback included), else 0.
-int ckr_is_local(uint32_t address);
+/// The interfaces packets to `bound` (IPv4, network order) arrive on: loopback, and the interface
+/// holding `bound`, or every interface that is up when `bound` is 0 (0.0.0.0). Fills up to
+/// `capacity` indexes and returns how many.
+int ckr_receiving_interfaces(uint32_t bound, int *indexes, int capacity);
+/// How a packet sent from UDP socket `socket` to `destination`:`port` (network order) leaves: its
+/// source address (the socket's own, or the kernel's choice for a socket bound to 0.0.0.0) and the
+/// interface it leaves by (0 when the destination is this host). 0, or a negative errno.
+int ckr_route(int socket, uint32_t destination, uint16_t port, uint32_t *source, uint32_t *interface);
 
 #endif
