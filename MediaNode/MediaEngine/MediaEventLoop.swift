@@ -88,7 +88,8 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
         }
         let cancelled = NIOLockedValueBox(false)
         let timer = Timer(deadline: deadline.uptimeNanoseconds, id: id, cancelled: cancelled) {
-            do { promise.succeed(try task()) } catch { promise.fail(error) }
+            // Timers run on this loop, so the promise is isolated to it.
+            do { promise.assumeIsolatedUnsafeUnchecked().succeed(try task()) } catch { promise.fail(error) }
         }
         if inEventLoop {
             timers.insert(timer)
@@ -161,7 +162,7 @@ public final class MediaEventLoop: EventLoop, @unchecked Sendable {
         }
         for socket in sockets { socket?.closeFromLoop() }
         sockets.removeAll()
-        runTasks()
+        _ = runTasks()
         cmio_poller_close(poller, wakeFD)
         let callbacks = lock.withLock { shutdownCallbacks }
         for (queue, callback) in callbacks { queue.async { callback(nil) } }
