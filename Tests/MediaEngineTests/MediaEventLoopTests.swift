@@ -79,6 +79,39 @@ import Testing
         try await group.shutdownGracefully()
     }
 
+    @Test func alignedTickersStartedApartShareTheirWakeUps() async throws {
+        let group = try MediaEventLoopGroup(numberOfThreads: 1)
+        let loop = group.nextLoop()
+        let interval = TimeAmount.milliseconds(50)
+        let step = UInt64(interval.nanoseconds)
+        let firstTicks = NIOLockedValueBox<[Int: NIODeadline]>([:])
+        let done = loop.makePromise(of: Void.self)
+        // Two legs' once-an-interval checks, started 5 and 12 ms after a multiple of the interval.
+        try await loop.submit {
+            let boundary = (NIODeadline.now().uptimeNanoseconds / step + 1) * step
+            for index in 0..<2 {
+                let start = NIODeadline.uptimeNanoseconds(boundary + UInt64(5 + 7 * index) * 1_000_000)
+                loop.assumeIsolated().scheduleTask(deadline: start) {
+                    PacedTicker(loop: loop, interval: interval) {
+                        let completed = firstTicks.withLockedValue { ticks in
+                            guard ticks[index] == nil else { return false }
+                            ticks[index] = .now()
+                            return ticks.count == 2
+                        }
+                        if completed { done.succeed() }
+                    }.startAligned()  // kept alive by its scheduled tick until the group shuts down
+                }
+            }
+        }.get()
+        try await done.futureResult.get()
+        let t = firstTicks.withLockedValue { $0 }
+        // Both first fire on the next multiple of the interval, in one wake-up (started with
+        // `start()` they would tick 7 ms apart for good).
+        #expect(abs((t[1]! - t[0]!).nanoseconds) < 2_000_000, "\(t)")
+        #expect(t[0]!.uptimeNanoseconds % step < 5_000_000)
+        try await group.shutdownGracefully()
+    }
+
     @Test func shutdownCompletesAndClosesSockets() async throws {
         let group = try MediaEventLoopGroup(numberOfThreads: 2)
         let loop = group.nextLoop()
