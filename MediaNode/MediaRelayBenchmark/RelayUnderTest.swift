@@ -4,7 +4,8 @@ import MediaEngine
 import NIOCore
 import SDP
 
-/// A relay the benchmark drives: our MediaEngine in this process, or rtpengine.
+/// A relay the benchmark drives: our MediaEngine (in a child process or this one), rtpengine,
+/// the bare-epoll reference, or no relay at all (the baseline).
 protocol RelayUnderTest {
     var name: String { get }
     /// Sets up one bridged call per element between the caller's and the agent's generator
