@@ -100,6 +100,24 @@ import Testing
         for peer in [caller, agent] { await peer.close() }
     }
 
+    @Test func legsBoundToEveryAddressAreRelayedInTheKernel() async throws {
+        // The node's default: sockets on 0.0.0.0, so the kernel picks the source address.
+        let engine = makeEngine { $0.bindAddress = "0.0.0.0" }
+        #expect(engine.relaysInKernel)
+        let caller = try await RTPTestPeer.start()
+        let agent = try await RTPTestPeer.start()
+        let (legA, _) = try await engine.answer(offer: caller.offer(codecs: [.pcmu]))
+        let (legB, _) = try await engine.answer(offer: agent.offer(codecs: [.pcmu]), colocatedWith: legA)
+        _ = try await engine.bridge(legA, legB)
+        try await caller.stream(toneSamples(1000, ms: 600), to: legA.localPort)
+        let received = try await agent.waitForPackets(30)
+        #expect(received.count == 30)
+        #expect(zip(received, received.dropFirst()).allSatisfy { $1.header.sequenceNumber == $0.header.sequenceNumber &+ 1 })
+        #expect(try await legA.run { $0.packetsRelayedByKernel } == UInt64(30 - LegState.relaysBeforeKernel))
+        for leg in [legA, legB] { await leg.close() }
+        for peer in [caller, agent] { await peer.close() }
+    }
+
     @Test func withoutTheKernelRelayTheLoopsRelayEverything() async throws {
         let engine = makeEngine { $0.kernelRelay = false }
         #expect(!engine.relaysInKernel)
