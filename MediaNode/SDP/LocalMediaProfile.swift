@@ -38,14 +38,19 @@ public struct NegotiatedAudio: Sendable, Hashable {
     public var remotePtime: Int
     /// Where to send RTP; nil when the peer gave `c=0.0.0.0` (RFC 3264 §8.4 hold).
     public var remoteAddress: String?
-    /// Remote RTP port.
+    /// Remote RTP port, 1…65535 when negotiated (0 only in values built by hand).
     public var remotePort: Int
+    /// Remote RTCP port, 1…65535 when negotiated: the peer's `a=rtcp` (RFC 3605 §2.1), else the RTP
+    /// port + 1 (RFC 3550 §11), which is why an RTP port of 65535 without `a=rtcp` is refused.
+    /// RTCP goes to `remoteAddress`; an address in `a=rtcp` is not followed (no third-party target).
+    public var remoteRTCPPort: Int
     /// Our direction: `sends` means we send to the peer.
     public var direction: MediaDirection
 
+    /// `remoteRTCPPort` defaults to `remotePort + 1` (0 when that is not a port).
     public init(
         codec: AudioCodec, payloadType: UInt8, telephoneEventPayloadType: UInt8?, remotePtime: Int,
-        remoteAddress: String?, remotePort: Int, direction: MediaDirection
+        remoteAddress: String?, remotePort: Int, remoteRTCPPort: Int? = nil, direction: MediaDirection
     ) {
         self.codec = codec
         self.payloadType = payloadType
@@ -53,6 +58,7 @@ public struct NegotiatedAudio: Sendable, Hashable {
         self.remotePtime = remotePtime
         self.remoteAddress = remoteAddress
         self.remotePort = remotePort
+        self.remoteRTCPPort = remoteRTCPPort ?? ((0..<65535).contains(remotePort) ? remotePort + 1 : 0)
         self.direction = direction
     }
 }

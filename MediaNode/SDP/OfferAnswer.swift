@@ -63,6 +63,7 @@ public struct OfferAnswer: Sendable {
         let ours = offer.media[index]
         let theirs = answer.media[index]
         guard theirs.port != 0 else { throw .streamRejected }
+        let rtcpPort = try Self.remoteRTCPPort(of: theirs)
         let theirMaps = theirs.rtpMaps
         let ourMaps = ours.rtpMaps
         var chosen: (AudioCodec, UInt8)?
@@ -79,9 +80,9 @@ public struct OfferAnswer: Sendable {
         if connection.isNullAddress { theirDirection = MediaDirection(sends: theirDirection.sends, receives: false) }
         let te = telephoneEventPayloadType(in: theirs).flatMap { ourMaps[$0] != nil ? $0 : nil }
         return NegotiatedAudio(
-            codec: codec, payloadType: pt, telephoneEventPayloadType: te, remotePtime: theirs.ptime ?? 20,
+            codec: codec, payloadType: pt, telephoneEventPayloadType: te, remotePtime: Self.usablePtime(theirs.ptime),
             remoteAddress: connection.isNullAddress ? nil : connection.address, remotePort: theirs.port,
-            direction: MediaDirection(sends: ourDirection.sends && theirDirection.receives, receives: ourDirection.receives && theirDirection.sends)
+            remoteRTCPPort: rtcpPort, direction: MediaDirection(sends: ourDirection.sends && theirDirection.receives, receives: ourDirection.receives && theirDirection.sends)
         )
     }
 
@@ -108,6 +109,7 @@ public struct OfferAnswer: Sendable {
     ) throws(SDPNegotiationError) -> (MediaDescription, NegotiatedAudio) {
         // RFC 3551 profile only; SRTP/AVPF offers are declined so the peer can retry plain RTP.
         guard offered.transport.uppercased() == "RTP/AVP" else { throw .unsupportedTransport(offered.transport) }
+        let rtcpPort = try Self.remoteRTCPPort(of: offered)
         let maps = offered.rtpMaps
         var candidates: [(AudioCodec, UInt8, Int)] = []  // codec, offered pt, offer position
         for (position, pt) in offered.payloadTypes.enumerated() {
@@ -115,7 +117,8 @@ public struct OfferAnswer: Sendable {
             if !candidates.contains(where: { $0.0 == codec }) { candidates.append((codec, pt, position)) }
         }
         if profile.preferOwnCodecOrder {
-            candidates.sort { profile.codecs.firstIndex(of: $0.0)! < profile.codecs.firstIndex(of: $1.0)! }
+            let rank = { (codec: AudioCodec) in profile.codecs.firstIndex(of: codec) ?? Int.max }
+            candidates.sort { rank($0.0) < rank($1.0) }
         }
         guard let (codec, pt, _) = candidates.first else { throw .noCommonCodec }
         guard let connection = offer.effectiveConnection(forMediaAt: index) else { throw .missingConnection }
@@ -137,11 +140,39 @@ public struct OfferAnswer: Sendable {
         attributes.append(SDPAttribute(answerDirection.rawValue))
         let media = MediaDescription(media: "audio", port: port, transport: offered.transport, formats: formats, attributes: attributes)
         let audio = NegotiatedAudio(
-            codec: codec, payloadType: pt, telephoneEventPayloadType: te, remotePtime: offered.ptime ?? 20,
+            codec: codec, payloadType: pt, telephoneEventPayloadType: te, remotePtime: Self.usablePtime(offered.ptime),
             remoteAddress: connection.isNullAddress ? nil : connection.address, remotePort: offered.port,
-            direction: answerDirection
+            remoteRTCPPort: rtcpPort, direction: answerDirection
         )
         return (media, audio)
+    }
+
+    /// Packetization times a peer may ask for, ms. Outside this range `a=ptime` is ignored (it is a
+    /// hint, RFC 4566 §6): 0 or negative would stall the sender, 1 ms would make 1,000 packets/s.
+    public static let usablePtimes = 10...200
+
+    /// The peer's `a=ptime` when usable, else 20 ms.
+    static func usablePtime(_ ptime: Int?) -> Int {
+        guard let ptime, usablePtimes.contains(ptime) else { return 20 }
+        return ptime
+    }
+
+    /// The peer's RTCP port for an accepted stream (port 1…65535 from the parser): `a=rtcp:<port>`
+    /// (RFC 3605 §2.1) when present, else the RTP port + 1 (RFC 3550 §11), so RTP port 65535 needs
+    /// `a=rtcp`.
+    static func remoteRTCPPort(of media: MediaDescription) throws(SDPNegotiationError) -> Int {
+        guard (1...65535).contains(media.port) else { throw .invalidPort("m= port \(media.port)") }
+        if let value = media.attribute("rtcp") {
+            // `a=rtcp:<port> [<nettype> <addrtype> <connection-address>]`
+            guard let field = value.split(separator: " ", omittingEmptySubsequences: true).first,
+                let port = SessionDescription.decimal(field, max: 65535), port >= 1
+            else { throw .invalidPort("a=rtcp:\(value.prefix(40))") }
+            return port
+        }
+        guard media.port < 65535 else {
+            throw .invalidPort("m= port 65535 leaves no port for RTCP; announce it with a=rtcp (RFC 3605)")
+        }
+        return media.port + 1
     }
 
     /// A rejected stream keeps media, transport and formats with port 0 (RFC 3264 §6).

@@ -8,6 +8,7 @@ public struct SDPNegotiationError: Error, Sendable, Hashable, CustomStringConver
         case missingConnection
         case streamRejected
         case answerMismatch
+        case invalidPort
     }
 
     private let code: Code
@@ -33,6 +34,10 @@ public struct SDPNegotiationError: Error, Sendable, Hashable, CustomStringConver
     public static let streamRejected = Self(.streamRejected, "audio stream rejected by the answer")
     /// The answer does not correspond to the offer (RFC 3264 §6: same number of m= lines).
     public static func answerMismatch(_ detail: String) -> Self { Self(.answerMismatch, detail) }
+
+    /// The stream's RTP or RTCP port cannot be used: RTP port 65535 with implicit RTCP (RFC 3550
+    /// §11: RTCP is the next port), or an `a=rtcp` port outside 1…65535 (RFC 3605 §2.1).
+    public static func invalidPort(_ detail: String) -> Self { Self(.invalidPort, detail) }
 
     public var description: String { "SDP negotiation failed: \(detail)" }
 }

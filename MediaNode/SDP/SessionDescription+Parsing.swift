@@ -89,18 +89,27 @@ extension SessionDescription {
     static func parseMedia(_ value: String, line: Int) throws(SDPParseError) -> MediaDescription {
         let f = fields(value)
         guard f.count >= 3 else { throw .invalidField(line, "m= needs <media> <port> <proto> <fmt> ...") }
-        let portField = f[1].split(separator: "/")
-        guard let port = Int(portField[0]), (0...65535).contains(port) else {
+        // `<port>[/<number of ports>]`; "/" alone or "1/2/3" used to be read by index.
+        let portField = f[1].split(separator: "/", omittingEmptySubsequences: false)
+        guard portField.count <= 2, let port = decimal(portField[0], max: 65535) else {
             throw .invalidField(line, "m= port")
         }
         var count: Int?
-        if portField.count > 1 {
-            guard let c = Int(portField[1]) else { throw .invalidField(line, "m= port count") }
+        if portField.count == 2 {
+            guard let c = decimal(portField[1], max: 65535), c >= 1 else { throw .invalidField(line, "m= port count") }
             count = c
         }
         return MediaDescription(
             media: String(f[0]), port: port, portCount: count, transport: String(f[2]),
             formats: f.dropFirst(3).map(String.init)
         )
+    }
+
+    /// A decimal number of 1…5 ASCII digits no larger than `max` (no sign, no spaces: `Int("+5")` accepts a sign).
+    static func decimal(_ text: Substring, max: Int) -> Int? {
+        guard !text.isEmpty, text.utf8.count <= 5, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            let value = Int(text), value <= max
+        else { return nil }
+        return value
     }
 }
