@@ -21,6 +21,12 @@ extension CallRuntime {
         }
     }
 
+    /// The caller's ACK arrived: media held until then (`holdMediaUntilConfirmed`) may flow.
+    package func callConfirmed(_ call: SIPCall) async {
+        guard let id = callForDialog[call.id], let leg = calls[id]?.callerLeg else { return }
+        await leg.confirm()
+    }
+
     /// Writes what is known of call `id` as its live record: if the node dies now, the next start
     /// turns it into a `node_failure` CDR. Returns when the record is durable.
     func journal(_ id: String) async {

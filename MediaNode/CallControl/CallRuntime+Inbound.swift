@@ -49,7 +49,11 @@ extension CallRuntime {
         let leg: MediaLeg
         let answer: SessionDescription
         do {
-            (leg, answer) = try await media.answer(offer: sdp)
+            // RTP may be latched from the SDP address or where the INVITE came from (NAT), and
+            // nothing is sent until the caller's RTP or ACK shows the caller is really there.
+            let via = try? call.request.headers.topVia()
+            (leg, answer) = try await media.answer(offer: sdp, signallingAddress: via.map { $0.received ?? $0.host },
+                                                   holdMediaUntilConfirmed: true)
         } catch let error as MediaEngineError where error == .noPortAvailable {
             return .reject(status: 503, retryAfter: 5) // out of RTP ports: full for now
         } catch {

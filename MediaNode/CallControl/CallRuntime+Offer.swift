@@ -110,7 +110,7 @@ extension CallRuntime {
                   let answer = try? SessionDescription(parsing: String(decoding: body.bytes, as: UTF8.self)) else {
                 throw SDPMissing()
             }
-            try await leg.accept(answer: answer)
+            try await leg.accept(answer: answer, signallingAddress: await agentCall.peerIPAddress())
             try? await current.callerLeg.stopPlayback()
             let bridge = try await media.bridge(current.callerLeg, leg)
             current = calls[id] ?? current

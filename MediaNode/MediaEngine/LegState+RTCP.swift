@@ -13,7 +13,7 @@ extension LegState {
 
     /// Sends SR (or RR when we have not sent) + SDES (RFC 3550 §6.1 compound packet).
     func sendRTCPReport() {
-        guard let rtcpSocket, let target = remoteRTCP else { return }
+        guard !sendGated, let rtcpSocket, let target = remoteRTCP else { return }
         syncFromKernel()
         var blocks: [RTCPReportBlock] = []
         if let remoteSSRC, statistics.started {
@@ -40,8 +40,8 @@ extension LegState {
     /// Reads the peer's reports: remembers its SR for our LSR/DLSR and derives round-trip
     /// time from blocks about our SSRC (RFC 3550 §6.4.1).
     func receiveRTCP(_ buffer: ByteBuffer, from source: SocketAddress) {
-        guard let packets = try? RTCPPacket.decodeCompound(buffer) else { return }
-        if configuration.symmetricRTP { remoteRTCP = source }
+        guard admitRTCP(from: source), let packets = try? RTCPPacket.decodeCompound(buffer) else { return }
+        if configuration.symmetricRTP, remoteRTCP != source { remoteRTCP = source }
         let nowNTP = Self.ntpNow()
         let compactNow = UInt32(truncatingIfNeeded: nowNTP >> 16)
         var blocks: [RTCPReportBlock] = []

@@ -11,7 +11,7 @@ enum RelayedPayload: Sendable {
 extension LegState {
     /// Whether this leg may send now (negotiated, has an address, direction allows it).
     var canSend: Bool {
-        guard let audio, audio.direction.sends, remote != nil else { return false }
+        guard !sendGated, let audio, audio.direction.sends, remote != nil else { return false }
         return true
     }
 
@@ -79,7 +79,8 @@ extension LegState {
     }
 
     private func playbackTick() {
-        guard var current = playback else { return }
+        // Held at its start until the peer is confirmed, so nothing of the prompt is lost.
+        guard !sendGated, var current = playback else { return }
         guard let frame = current.queue.nextFrame() else {
             playbackTicker?.stop()
             playbackTicker = nil

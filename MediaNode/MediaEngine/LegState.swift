@@ -28,6 +28,25 @@ final class LegState {
     /// Where RTP goes: the SDP address, then (symmetric RTP) where packets come from.
     var remote: SocketAddress? { didSet { kernelDependencyChanged() } }
     var remoteRTCP: SocketAddress?
+    /// The source this leg's RTP is accepted from (strict symmetric RTP, `LegState+Latching`).
+    var latchedSource: SocketAddress?
+    /// The RTP address of the last SDP.
+    var sdpRemote: SocketAddress?
+    /// Addresses a source may have to be latched: the SDP address and the SIP signalling address.
+    var trustedAddresses: Set<String> = []
+    /// Where the SIP peer of this leg signals from (set by call control).
+    var signallingAddress: String?
+    /// A NATted leg may latch any address, within the window only.
+    var anySourceDuringWindow = false
+    /// Until when a new source may be latched; set by every offer/answer.
+    var latchDeadline: NIODeadline
+    /// A new SSRC from the latched source on probation.
+    var ssrcCandidate: (ssrc: UInt32, nextSequence: UInt16, count: Int)?
+    /// RTP/RTCP packets dropped because they were not the peer's.
+    var foreignPackets: UInt64 = 0
+    /// No media is sent until the peer proves it is there (its first RTP, or the ACK through
+    /// `confirm`): an INVITE with a forged SDP address must not aim our audio at a third party.
+    var sendGated = false
     var outgoing: OutgoingRTPStream
     var statistics = RTPReceiveStatistics()
     var remoteSSRC: UInt32?
@@ -86,19 +105,30 @@ final class LegState {
         var rng = SystemRandomNumberGenerator()
         outgoing = OutgoingRTPStream(ssrc: rng.next(), initialSequence: rng.next(), initialTimestamp: rng.next())
         lastReceive = .now()
+        latchDeadline = lastReceive
     }
 
     /// Applies the negotiated stream (initial answer or a re-INVITE for hold/resume).
     func apply(_ negotiated: NegotiatedAudio) throws {
+        // Ports come from the wire: 1...65535 for RTP (0 means a rejected stream, handled by the
+        // negotiator); never arithmetic on them here.
+        guard (1...65535).contains(negotiated.remotePort) else { throw MediaEngineError.invalidRemotePort }
         audio = negotiated
         if let address = negotiated.remoteAddress {
             let rtp = try SocketAddress(ipAddress: address, port: negotiated.remotePort)
-            // Keep a latched symmetric address unless the SDP moved the stream elsewhere.
-            if remote == nil || remote?.ipAddress != address { remote = rtp }
-            remoteRTCP = try SocketAddress(ipAddress: address, port: negotiated.remotePort + 1)
+            // Keep a latched symmetric address unless the SDP moved the stream elsewhere (a NATted
+            // phone's re-INVITE repeats its private address: the latch stays).
+            if remote == nil || sdpRemote != rtp {
+                remote = rtp
+                latchedSource = nil
+            }
+            sdpRemote = rtp
+            let rtcpPort = negotiated.remoteRTCPPort  // a=rtcp (RFC 3605) or the port above; 0: none
+            remoteRTCP = (1...65535).contains(rtcpPort) ? try SocketAddress(ipAddress: address, port: rtcpPort) : nil
         }
         updateInBandDetector()
         lastReceive = .now()
+        openLatchWindow(sdpAddress: negotiated.remoteAddress, now: lastReceive)
         inactivityReported = false
     }
 
@@ -124,6 +154,10 @@ final class LegState {
         let sequence = buffer.getInteger(at: base + 2, as: UInt16.self)!
         let timestamp = buffer.getInteger(at: base + 4, as: UInt32.self)!
         let ssrc = buffer.getInteger(at: base + 8, as: UInt32.self)!
+        let now = NIODeadline.now()
+        // Only the peer's packets count, and a foreign one must not make the kernel hand back.
+        guard admitRTP(from: source, ssrc: ssrc, sequence: sequence, now: now) else { return }
+        sendGated = false
         // The kernel passed this one up (a telephone-event, a new SSRC or source, a jump): take
         // the direction back first, so counters and the peer's sequence carry on from the kernel's.
         // A packet of the same stream that was already queued when the kernel took over is
@@ -133,10 +167,7 @@ final class LegState {
             reclaimFromKernel()
             relaysTowardKernel = Self.relaysBeforeKernel - 1
         }
-        let now = NIODeadline.now()
         lastReceive = now
-        if configuration.symmetricRTP, remote != source { remote = source }  // latch for NAT
-        remoteSSRC = ssrc
         packetsReceived &+= 1
         octetsReceived &+= UInt64(buffer.readableBytes)
         statistics.record(sequence: sequence, timestamp: timestamp, arrival: UInt32(truncatingIfNeeded: sampleClock(now)))

@@ -40,13 +40,24 @@ public final class MediaEngine: Sendable {
 
     /// Answers an incoming offer: opens a leg and returns it with our SDP answer.
     /// Throws `SDPNegotiationError` (→ SIP 488) when nothing in the offer is acceptable.
+    ///
+    /// `signallingAddress`: where the offer's SIP request came from; RTP from that address may be
+    /// latched as well as from the SDP address (NAT). `holdMediaUntilConfirmed`: send nothing
+    /// (prompts wait at their start) until the peer's first RTP arrives or `MediaLeg.confirm()`
+    /// is called on the ACK, so a forged SDP address cannot aim our audio at a third party.
     public func answer(
-        offer: SessionDescription, direction: MediaDirection = .sendrecv, colocatedWith other: MediaLeg? = nil
+        offer: SessionDescription, direction: MediaDirection = .sendrecv, colocatedWith other: MediaLeg? = nil,
+        signallingAddress: String? = nil, holdMediaUntilConfirmed: Bool = false
     ) async throws -> (leg: MediaLeg, answer: SessionDescription) {
         // Negotiate first so a 488 costs no socket.
-        _ = try negotiator.answer(to: offer, origin: makeOrigin(), port: 9, direction: direction)
+        let (_, offered) = try negotiator.answer(to: offer, origin: makeOrigin(), port: 9, direction: direction)
+        guard (1...65535).contains(offered.remotePort) else { throw MediaEngineError.invalidRemotePort }
         let leg = try await openLeg(on: loop(colocatedWith: other))
         do {
+            try await leg.run { state in
+                state.signallingAddress = signallingAddress
+                state.sendGated = holdMediaUntilConfirmed
+            }
             let origin = makeOrigin()
             let (answer, audio) = try negotiator.answer(to: offer, origin: origin, port: leg.localPort, direction: direction)
             try await leg.apply(audio, localDescription: answer)
@@ -133,6 +144,10 @@ public final class MediaEngine: Sendable {
             do {
                 let rtp = try bind(on: loop, port: port)
                 guard configuration.rtcpEnabled else { return (rtp, nil, port == 0 ? nil : port) }
+                guard rtp.localPort < 65535 else {  // no port above for RTCP
+                    rtp.close()
+                    continue
+                }
                 do {
                     let rtcp = try bind(on: loop, port: rtp.localPort + 1)
                     return (rtp, rtcp, port == 0 ? nil : port)
@@ -159,6 +174,7 @@ public struct MediaEngineError: Error, Sendable, Hashable, CustomStringConvertib
     private enum Code: Hashable, Sendable {
         case noPortAvailable
         case noPendingOffer
+        case invalidRemotePort
     }
 
     private let code: Code
@@ -173,6 +189,8 @@ public struct MediaEngineError: Error, Sendable, Hashable, CustomStringConvertib
     public static let noPortAvailable = Self(.noPortAvailable, "no RTP port available")
     /// `accept(answer:)` without an outstanding offer.
     public static let noPendingOffer = Self(.noPendingOffer, "no offer outstanding")
+    /// The SDP names an RTP port outside 1...65535 (→ SIP 488).
+    public static let invalidRemotePort = Self(.invalidRemotePort, "the SDP's RTP port is not in 1...65535")
 
     public var description: String { "media engine: \(detail)" }
 }

@@ -17,7 +17,14 @@ public struct MediaEngineConfiguration: Sendable {
     /// Report a leg dead after this long without RTP while it should be receiving. Default 30 s.
     public var inactivityTimeout: TimeAmount = .seconds(30)
     /// Send to the address RTP arrives from rather than the SDP address (NAT). Default true.
+    /// Latching is strict (see `LegState+Latching.swift`): only a source consistent with the
+    /// signalling, and a new source only within `latchWindow` of a (re)negotiation.
     public var symmetricRTP = true
+    /// How long after an offer/answer a leg may latch onto a new source address. Default 3 s.
+    public var latchWindow: TimeAmount = .seconds(3)
+    /// Packets in a row, in sequence, a new SSRC from the latched source needs outside the
+    /// latch window before it is followed. Default 4.
+    public var ssrcProbation = 4
     /// Frames held by jitter buffers where audio is decoded (recording, mixing). Default 3 (60 ms).
     public var jitterBufferDepth = 3
     /// Run the Goertzel detector on legs without telephone-event. Default true.

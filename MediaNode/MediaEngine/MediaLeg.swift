@@ -59,11 +59,30 @@ public final class MediaLeg: Sendable {
     // MARK: - Offer/answer
 
     /// Applies the peer's answer to our offer (initial or re-INVITE).
-    public func accept(answer: SessionDescription) async throws {
+    /// `signallingAddress`: where the answer's SIP peer signals from (RTP from there may be latched).
+    public func accept(answer: SessionDescription, signallingAddress: String? = nil) async throws {
         guard let offer = session.withLockedValue({ $0.pendingOffer }) else { throw MediaEngineError.noPendingOffer }
         let audio = try engine.negotiator.accept(answer: answer, to: offer)
         session.withLockedValue { $0.pendingOffer = nil }
+        if let signallingAddress { try await run { $0.signallingAddress = signallingAddress } }
         try await apply(audio, localDescription: offer)
+    }
+
+    /// The peer confirmed the session (the ACK of our 2xx): media held by
+    /// `holdMediaUntilConfirmed` may flow.
+    public func confirm() async {
+        try? await run { $0.sendGated = false }
+    }
+
+    /// Lets this leg latch RTP from any address within the latch window (a peer known to be
+    /// behind a NAT that maps media and signalling to different addresses).
+    public func allowAnySourceDuringLatchWindow(_ allowed: Bool) async throws {
+        try await run { $0.anySourceDuringWindow = allowed }
+    }
+
+    /// RTP/RTCP packets dropped because they did not come from the peer (strict latching).
+    public func foreignPacketCount() async throws -> UInt64 {
+        try await run { $0.foreignPackets }
     }
 
     /// Answers a re-INVITE offer (the peer holds or resumes, or moves its address).

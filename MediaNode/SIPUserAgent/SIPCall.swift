@@ -53,6 +53,12 @@ public final class SIPCall: Sendable, Hashable, CustomStringConvertible {
         ])
     }
 
+    /// The IP address the peer's signalling uses (where our requests in this call go; for an
+    /// incoming call, where the INVITE came from). Nil once the call is over.
+    public func peerIPAddress() async -> String? {
+        await userAgent.peerIPAddress(id)
+    }
+
     public var description: String { "SIPCall(\(id))" }
 
     public static func == (a: SIPCall, b: SIPCall) -> Bool { a.id == b.id }

@@ -165,6 +165,9 @@ extension SIPUserAgent {
         if !state.established {
             state.established = true
             state.dialog.state = .confirmed
+            let delegate = self.delegate
+            let call = state.call
+            spawn { await delegate.callConfirmed(call) }
         }
         calls[id] = state
         armSessionTimer(id)
@@ -186,10 +189,16 @@ extension SIPUserAgent {
             guard let ok = state.unackedOK else { return }
             state.retransmitElapsed += state.retransmitInterval
             if state.retransmitElapsed >= configuration.timers.transactionTimeout || state.peer.transport.isReliable {
-                // §13.3.1.4: no ACK within 64*T1 — confirm and end the session with BYE.
+                // §13.3.1.4: no ACK within 64*T1 — end the session. The RFC's BYE (SHOULD) is sent
+                // only when the peer ever acknowledged us: a dialog never confirmed may come from
+                // a forged source, and its BYE (and retransmissions) would go to a third party.
                 calls[id] = state
                 logger.info("no ACK for 2xx", metadata: ["sip.call_id": "\(id.callID)"])
-                hangUpFromCore(id, reason: .ackTimeout)
+                if state.established {
+                    hangUpFromCore(id, reason: .ackTimeout)
+                } else {
+                    endCall(id, reason: .ackTimeout)
+                }
                 return
             }
             if let key = state.inviteKey, layer.serverRequest(key) != nil {

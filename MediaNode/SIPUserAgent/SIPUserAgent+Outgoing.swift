@@ -125,6 +125,11 @@ extension SIPUserAgent {
         _ = try? await sendRequest(bye, to: hop)
     }
 
+    /// Where the call's peer signals from (see `SIPCall.peerIPAddress()`).
+    func peerIPAddress(_ id: DialogID) -> String? {
+        calls[id]?.peer.address.ipAddress
+    }
+
     /// Ends a call the core gave up on (lost ACK, expired session timer) with a BYE.
     func hangUpFromCore(_ id: DialogID, reason: SIPCallEndReason) {
         guard let (bye, hop) = makeInDialogRequest(id, method: .bye, body: nil) else { return }

@@ -51,6 +51,8 @@ public protocol SIPUserAgentDelegate: Sendable {
     func refer(_ call: SIPCall, to target: NameAddress) async -> Bool
     /// The call is over (BYE either way, CANCEL, session timer, lost ACK).
     func callEnded(_ call: SIPCall, reason: SIPCallEndReason) async
+    /// The ACK of our 2xx to an incoming INVITE arrived: the caller is really there.
+    func callConfirmed(_ call: SIPCall) async
 }
 
 extension SIPUserAgentDelegate {
@@ -58,4 +60,5 @@ extension SIPUserAgentDelegate {
     public func info(_ call: SIPCall, body: SessionBody?) async -> Int { 200 }
     public func refer(_ call: SIPCall, to target: NameAddress) async -> Bool { false }
     public func callEnded(_ call: SIPCall, reason: SIPCallEndReason) async {}
+    public func callConfirmed(_ call: SIPCall) async {}
 }

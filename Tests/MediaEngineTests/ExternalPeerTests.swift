@@ -135,7 +135,9 @@ import Testing
         let uri = "sip:peer@127.0.0.1:\(pjsipPort)"
         sip.request("INVITE", uri: uri, callID: callID, cseq: 1, to: "<\(uri)>", body: offer.serialized, address: phoneAddress)
         let (ok, _) = try await sip.receive { $0.status == 200 && ($0.header("CSeq") ?? "").hasSuffix("INVITE") }
-        try await legA.accept(answer: try SessionDescription(parsing: ok.body))
+        // PJSIP's SDP names the host's own address but its RTP to loopback comes from 127.0.0.1,
+        // where its SIP comes from: call control passes that as the signalling address (strict latching).
+        try await legA.accept(answer: try SessionDescription(parsing: ok.body), signallingAddress: "127.0.0.1")
         let to = ok.header("To") ?? "<\(uri)>"
         sip.request("ACK", uri: uri, callID: callID, cseq: 1, to: to, address: phoneAddress)
 

@@ -2,14 +2,38 @@ import Testing
 @testable import MediaEngine
 
 @Suite struct PortAllocatorTests {
-    @Test func allocatesEvenPortsRoundRobinAndReleases() {
+    @Test func allocatesEveryEvenPortWithItsRTCPPartnerOnceUntilExhausted() {
         var allocator = RTPPortAllocator(range: 20001...20010)
         #expect(allocator.capacity == 4)  // 20002, 20004, 20006, 20008 (20010 has no RTCP port)
         let ports = (0..<4).compactMap { _ in allocator.allocate() }
-        #expect(ports == [20002, 20004, 20006, 20008])
+        #expect(Set(ports) == [20002, 20004, 20006, 20008])
         #expect(allocator.allocate() == nil)
         allocator.release(20004)
-        #expect(allocator.allocate() == 20004)
+        #expect(allocator.allocate() == 20004)  // the only one left, quarantine or not
+        #expect(RTPPortAllocator(range: 65530...65535).capacity == 3)  // 65530, 65532, 65534 (RTCP on 65535)
+        var tiny = RTPPortAllocator(range: 7...7)
+        #expect(tiny.allocate() == nil)
+    }
+
+    @Test("ports are drawn at random, so one call's port does not give away the next call's (RTP bleed)")
+    func portsAreNotSequential() {
+        var allocator = RTPPortAllocator(range: 20000...21999)
+        let ports = (0..<200).compactMap { _ in allocator.allocate() }
+        #expect(Set(ports).count == 200)
+        let successors = zip(ports, ports.dropFirst()).filter { $1 == $0 + 2 }.count
+        #expect(successors < 5, "a sequential allocator makes 199; random draws make ~0.2")
+        #expect(ports != ports.sorted())
+    }
+
+    @Test("a released port rests in quarantine while other ports are free")
+    func releasedPortsRest() {
+        var allocator = RTPPortAllocator(range: 20000...20099)  // 50 ports, quarantine of 12
+        let taken = (0..<40).compactMap { _ in allocator.allocate() }
+        allocator.release(taken[0])
+        let next = (0..<10).compactMap { _ in allocator.allocate() }
+        #expect(next.count == 10 && !next.contains(taken[0]))
+        #expect(allocator.allocate() == taken[0])  // nothing else left
+        #expect(allocator.allocate() == nil)
     }
 
     @Test func engineUsesTheConfiguredRangeAndRunsOut() async throws {

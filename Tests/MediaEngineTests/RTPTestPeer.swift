@@ -23,17 +23,17 @@ final class RTPTestPeer: Sendable {
         self.port = channel.localAddress!.port!
     }
 
-    static func start() async throws -> RTPTestPeer {
+    static func start(host: String = "127.0.0.1") async throws -> RTPTestPeer {
         // RTP on an even port, RTCP on the next one: retry until the OS gives a usable pair.
         for _ in 0..<50 {
             let collector = Collector()
             let rtp = try await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelInitializer { ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(collector) } }
-                .bind(host: "127.0.0.1", port: 0).get()
+                .bind(host: host, port: 0).get()
             let rtcpCollector = Collector()
             if let rtcp = try? await DatagramBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .channelInitializer({ ch in ch.eventLoop.makeCompletedFuture { try ch.pipeline.syncOperations.addHandler(rtcpCollector) } })
-                .bind(host: "127.0.0.1", port: rtp.localAddress!.port! + 1).get() {
+                .bind(host: host, port: rtp.localAddress!.port! + 1).get() {
                 let peer = RTPTestPeer(channel: rtp, rtcpChannel: rtcp)
                 collector.onDatagram = { [weak peer] env in peer?.receive(env) }
                 rtcpCollector.onDatagram = { [weak peer] env in peer?.receiveRTCP(env) }
