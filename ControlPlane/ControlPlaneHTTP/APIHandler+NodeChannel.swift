@@ -39,6 +39,12 @@ extension APIHandler {
         let logger = self.logger
         for var cdr in body.cdrs {
             cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
+            // PostgreSQL's text cannot hold U+0000: refuse that CDR alone, with where, instead of
+            // failing the batch (the node dead-letters it and ships the rest).
+            if let field = CDRDocument.fieldWithNUL(in: cdr) {
+                rejected.append(.init(id: cdr.id, detail: "\(field) contains a NUL character (U+0000), which cannot be stored"))
+                continue
+            }
             guard let row = try? CDRRow(cdr, nodeID: nodeID) else {
                 rejected.append(.init(id: cdr.id, detail: "id, tenantId, queueId and agentId must be UUIDs"))
                 continue
@@ -92,6 +98,23 @@ extension APIHandler {
 /// JSON for stored CDR documents and events: sorted keys and RFC 3339 times with milliseconds, so the
 /// same CDR always has the same bytes (its content hash) and nothing is lost on the way back.
 enum CDRDocument {
+    /// The path of the first string in `value` that contains U+0000, e.g. `caller` or `events[2].detail`.
+    static func fieldWithNUL(in value: Any, path: String = "") -> String? {
+        if let text = value as? String { return text.utf8.contains(0) ? (path.isEmpty ? "value" : path) : nil }
+        let mirror = Mirror(reflecting: value)
+        for (index, child) in mirror.children.enumerated() {
+            let name: String
+            switch mirror.displayStyle {
+            case .optional: name = path
+            case .collection, .set: name = "\(path)[\(index)]"
+            case .dictionary, .tuple: name = path  // a map entry: key and value
+            default: name = (child.label.map { path.isEmpty ? $0 : "\(path).\($0)" } ?? path)
+            }
+            if let found = fieldWithNUL(in: child.value, path: name) { return found.replacingOccurrences(of: "._", with: ".") }
+        }
+        return nil
+    }
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]

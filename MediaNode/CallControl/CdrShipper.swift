@@ -8,7 +8,9 @@ import Synchronization
 /// Ships spooled CDRs to the control plane in batches: at start (what a previous run left), when
 /// `notify()` says a CDR was spooled, and every `rescanInterval`. A failed upload is retried with
 /// exponential backoff and full jitter; only ids the control plane reports as stored or duplicate
-/// are deleted, rejected ones are set aside in `rejected/`. Graceful shutdown makes one last attempt.
+/// are deleted, rejected ones are set aside in `rejected/` (the dead letters: a metric and an
+/// error log line each). A batch that fails as a whole is split until the CDR that poisons it is
+/// alone (`shipOneBatch`). Graceful shutdown makes one last attempt.
 package final class CdrShipper: Service, Sendable {
     /// Settings.
     package struct Configuration: Sendable {
@@ -17,6 +19,9 @@ package final class CdrShipper: Service, Sendable {
         /// Look at the spool at least this often. Default 30 s.
         package var rescanInterval: Duration = .seconds(30)
         package var backoff = RetryBackoff(base: .milliseconds(500), maximum: .seconds(30))
+        /// Server errors a single CDR may get, while others get through, before it is
+        /// dead-lettered. Default 3.
+        package var poisonStrikes = 3
         package init() {}
     }
 
@@ -35,6 +40,13 @@ package final class CdrShipper: Service, Sendable {
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let counterBox = Mutex(Counters())
+    /// Single CDRs that failed on their own, and when an upload last succeeded.
+    private let poison = Mutex(PoisonState())
+
+    struct PoisonState {
+        var strikes: [String: (count: Int, since: ContinuousClock.Instant)] = [:]
+        var lastSuccess: ContinuousClock.Instant?
+    }
 
     package init(spool: CdrSpool, uploader: any CdrUploading, configuration: Configuration = Configuration(),
                  logger: Logger = Logger(label: "cdr-shipper")) {
@@ -84,7 +96,21 @@ package final class CdrShipper: Service, Sendable {
 
     enum Outcome: Hashable { case empty, shipped, failed }
 
-    /// Uploads the oldest batch and applies the result.
+    /// How one upload went.
+    enum UploadResult {
+        case settled(Components.Schemas.CdrBatchResult)
+        /// The control plane answered that it will not take this content (400, 413, 422, …).
+        case refused(String)
+        /// It answered with a server error (500): maybe this content, maybe the server.
+        case serverError(String)
+        /// No answer, or one that says nothing about the content (401/403/408/429/503, transport).
+        case unavailable(String)
+    }
+
+    /// Uploads the oldest batch and applies the result. A batch the control plane does not settle
+    /// is split in halves and each half shipped on its own (down to single CDRs), so one CDR it
+    /// cannot take never holds the others back; a single CDR it refuses, or answers with a server
+    /// error for `poisonStrikes` times while other uploads succeed, is dead-lettered.
     func shipOneBatch() async -> Outcome {
         let spool = self.spool
         let limit = configuration.maxBatch
@@ -98,14 +124,71 @@ package final class CdrShipper: Service, Sendable {
             return .failed
         }
         if batch.isEmpty { return .empty }
-        let result: Components.Schemas.CdrBatchResult
+        return await ship(batch[...]) > 0 ? .shipped : .failed
+    }
+
+    /// Ships `batch`, splitting it on failure; returns how many CDRs left the spool.
+    private func ship(_ batch: ArraySlice<CdrSpool.Cdr>) async -> Int {
+        switch await upload(Array(batch)) {
+        case .settled(let result):
+            let settled = await apply(result)
+            if settled > 0 { poison.withLock { $0.lastSuccess = ContinuousClock.now } }
+            return settled
+        case .unavailable(let reason):
+            logger.debug("CDR batch not accepted", metadata: ["error": "\(reason)", "count": "\(batch.count)"])
+            return 0
+        case .refused(let reason) where batch.count == 1:
+            return await strike(batch[batch.startIndex], reason: reason, refused: true) ? 1 : 0
+        case .serverError(let reason) where batch.count == 1:
+            return await strike(batch[batch.startIndex], reason: reason, refused: false) ? 1 : 0
+        case .refused, .serverError:
+            let middle = batch.startIndex + batch.count / 2
+            let first = await ship(batch[..<middle])
+            return first + (await ship(batch[middle...]))
+        }
+    }
+
+    private func upload(_ batch: [CdrSpool.Cdr]) async -> UploadResult {
         do {
-            result = try await uploader.upload(batch)
+            return .settled(try await uploader.upload(batch))
         } catch {
             counterBox.withLock { $0.failedUploads += 1 }
-            logger.debug("CDR batch not accepted", metadata: ["error": "\(error)", "count": "\(batch.count)"])
-            return .failed
+            CdrMetrics.uploadFailed()
+            guard let failure = error as? ControlPlaneClientError, let status = failure.statusCode else {
+                return .unavailable("\(error)")
+            }
+            switch status {
+            case 401, 403, 404, 408, 429, 502, 503, 504: return .unavailable(failure.detail)
+            case 500...: return .serverError(failure.detail)
+            default: return .refused("HTTP \(status): \(failure.detail)")
+            }
         }
+    }
+
+    /// A single CDR failed: dead-letter it when the control plane refused it, or when it keeps
+    /// failing with server errors although other CDRs got through since its first failure.
+    private func strike(_ cdr: CdrSpool.Cdr, reason: String, refused: Bool) async -> Bool {
+        let limit = configuration.poisonStrikes
+        let deadLetter = poison.withLock { state -> Bool in
+            if refused { return true }
+            var record = state.strikes[cdr.id] ?? (count: 0, since: ContinuousClock.now)
+            record.count += 1
+            state.strikes[cdr.id] = record
+            if state.strikes.count > 10_000 { state.strikes.removeAll() }  // bounded; counts start again
+            return record.count >= limit && (state.lastSuccess.map { $0 > record.since } ?? false)
+        }
+        guard deadLetter else {
+            logger.warning("CDR not accepted on its own; will retry", metadata: ["cdr.id": "\(cdr.id)", "error": "\(reason)"])
+            return false
+        }
+        _ = poison.withLock { $0.strikes.removeValue(forKey: cdr.id) }
+        let result = Components.Schemas.CdrBatchResult(stored: [], duplicates: [], rejected: [.init(id: cdr.id, detail: reason)])
+        return await apply(result) > 0
+    }
+
+    /// Applies the control plane's answer to the spool; returns how many CDRs it settled.
+    private func apply(_ result: Components.Schemas.CdrBatchResult) async -> Int {
+        let spool = self.spool
         do {
             try await NIOThreadPool.singleton.runIfActive {
                 try spool.acknowledge(result.stored + result.duplicates)
@@ -113,7 +196,7 @@ package final class CdrShipper: Service, Sendable {
             }
         } catch {
             logger.error("cannot update the CDR spool", metadata: ["error": "\(error)"])
-            return .failed
+            return 0
         }
         logger.info("CDRs shipped", metadata: ["stored": "\(result.stored.count)", "duplicates": "\(result.duplicates.count)",
                                               "rejected": "\(result.rejected.count)"])
@@ -123,10 +206,11 @@ package final class CdrShipper: Service, Sendable {
             $0.rejected += result.rejected.count
         }
         for r in result.rejected {
-            logger.error("CDR rejected by the control plane; kept in rejected/", metadata: ["cdr.id": "\(r.id)", "detail": "\(r.detail)"])
+            CdrMetrics.deadLettered()
+            logger.error("CDR dead-lettered: the control plane will not take it; kept in rejected/",
+                         metadata: ["cdr.id": "\(r.id)", "detail": "\(r.detail)"])
         }
-        // Ids the control plane did not mention stay pending; if none were settled, treat as a failure (backoff).
-        let settled = result.stored.count + result.duplicates.count + result.rejected.count
-        return settled > 0 ? .shipped : .failed
+        // Ids the control plane did not mention stay pending.
+        return result.stored.count + result.duplicates.count + result.rejected.count
     }
 }

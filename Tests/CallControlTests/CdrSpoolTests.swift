@@ -106,6 +106,50 @@ struct CdrSpoolTests {
         }
     }
 
+    @Test("one CDR that fails its whole batch with 500 holds nothing back: batches are split, the rest stored, it is dead-lettered after 3 strikes")
+    func poisonedCdrIsDeadLettered() async throws {
+        let dir = try TemporaryDirectory()
+        let spool = try CdrSpool(root: dir.path)
+        var records = (0..<25).map(Self.record)
+        records[3].caller = "poison"
+        for r in records { try spool.append(r) }
+        let cp = FakeControlPlane()
+        cp.state.withLock { $0.failBatchesWithCaller = "poison" }
+        try await cp.serve { url in
+            let connection = ControlPlaneConnection(serverURL: url)
+            var configuration = CdrShipper.Configuration()
+            configuration.maxBatch = 10
+            configuration.backoff = RetryBackoff(base: .milliseconds(10), maximum: .milliseconds(50), minimum: .milliseconds(1))
+            let shipper = CdrShipper(spool: spool, uploader: NodeChannelCdrUploader { connection.client(credential: FakeControlPlane.credential) },
+                                     configuration: configuration)
+            try await Self.runUntil(shipper) { try spool.pendingIDs().isEmpty }
+            #expect(shipper.counters.stored == 24)
+            #expect(shipper.counters.rejected == 1)
+        }
+        #expect(try spool.rejectedIDs() == [records[3].id])
+        let reason = try String(contentsOfFile: dir.path + "/rejected/\(records[3].id).reason", encoding: .utf8)
+        #expect(!reason.isEmpty)
+        #expect(cp.state.withLock { $0.storedCdrs.count } == 24)
+        // Before: the shipper retried the oldest batch forever and nothing after it was ever stored.
+        #expect(cp.state.withLock { $0.cdrRequests } < 60)
+    }
+
+    @Test("text from the wire is cleaned before it reaches a CDR: no control characters, bounded lengths")
+    func cdrTextIsCleaned() throws {
+        var cdr = Self.record(1)
+        cdr.caller = "\u{0}+86\r\n138\u{7F}"
+        cdr.hangupReason = String(repeating: "x", count: 5000)
+        cdr.ivrInputs = .init(additionalProperties: ["menu\u{0}": "1\n2"])
+        cdr.events = [.init(at: Date(), _type: "queued\u{1B}", detail: "a\u{0}b")]
+        let clean = cdr.sanitized()
+        #expect(clean.caller == "+86138")
+        #expect(clean.hangupReason?.count == 512)
+        #expect(clean.ivrInputs?.additionalProperties == ["menu": "12"])
+        #expect(clean.events?.first?._type == "queued" && clean.events?.first?.detail == "ab")
+        let plain = Self.record(2)
+        #expect(plain.sanitized() == plain)
+    }
+
     @Test("a replay after a lost acknowledgement is a duplicate, and the spool empties")
     func replayIsDuplicate() async throws {
         let dir = try TemporaryDirectory()

@@ -113,6 +113,26 @@ struct NodeChannelTests {
         }
     }
 
+    @Test("a CDR with a NUL byte is rejected alone, naming the field; the rest of its batch is stored (it used to fail the batch with 500)")
+    func cdrWithNULIsRejectedAlone() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (tenantID, key, _) = try await h.signup("acme")
+            let node = try await Self.registerNode(h, name: "node-1")
+            let good = Self.cdr(tenant: tenantID, started: "2026-11-25T10:00:00Z")
+            let poisoned = Self.cdr(tenant: tenantID, caller: "\u{0}evil", started: "2026-11-25T10:01:00Z")
+            var poisonedEvent = Self.cdr(tenant: tenantID, started: "2026-11-25T10:02:00Z")
+            poisonedEvent["events"] = [["at": "2026-11-25T10:02:01Z", "type": "queued", "detail": "a\u{0}b"]]
+            let result = try await h.call(.post, "/v1/node/cdrs", token: node.credential, json: ["cdrs": [good, poisoned, poisonedEvent]])
+            #expect(result.status == 200)
+            #expect(result["stored"] as? [String] == [good["id"] as! String])
+            let rejected = try #require(result["rejected"] as? [[String: Any]])
+            #expect(rejected.map { $0["id"] as? String } == [poisoned["id"] as? String, poisonedEvent["id"] as? String])
+            #expect((rejected.first?["detail"] as? String)?.hasPrefix("caller contains a NUL") == true)
+            #expect((rejected.last?["detail"] as? String)?.contains("events[0].detail") == true, "\(rejected)")
+            #expect(try await h.call(.get, "/v1/cdrs", token: key).items.count == 1)
+        }
+    }
+
     @Test("events posted by a node reach the tenant's WebSocket stream and no other tenant's")
     func eventStream() async throws {
         try await ControlPlaneHarness.run { h in

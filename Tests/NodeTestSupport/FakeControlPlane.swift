@@ -18,6 +18,9 @@ package final class FakeControlPlane: Sendable {
         package var storedCdrs: [String: String] = [:] // id -> canonical JSON
         package var cdrRequests = 0
         package var failNextCdrRequests = 0
+        /// A batch holding a CDR with this caller fails as a whole with 500 (as a control plane
+        /// that cannot store one CDR used to).
+        package var failBatchesWithCaller: String?
         package var events: [String] = []
     }
 
@@ -78,6 +81,10 @@ package final class FakeControlPlane: Sendable {
             }
             if fail { return Self.problem(503) }
             let json = try await Self.json(request)
+            if let poison = self.state.withLock({ $0.failBatchesWithCaller }),
+               (json["cdrs"] as? [[String: Any]] ?? []).contains(where: { $0["caller"] as? String == poison }) {
+                return Self.problem(500)
+            }
             var stored: [String] = [], duplicates: [String] = [], rejected: [[String: String]] = []
             for cdr in json["cdrs"] as? [[String: Any]] ?? [] {
                 let id = cdr["id"] as? String ?? ""
