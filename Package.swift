@@ -157,6 +157,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Metrics", package: "swift-metrics"),
             ],
             path: "MediaNode/SIPTransport",
             swiftSettings: swiftSettings
@@ -289,8 +290,11 @@ let package = Package(
         .executableTarget(
             name: "MediaNodeServer",
             dependencies: [
-                "CallControl", "ControlPlaneClient", "SIPUserAgent", "SIPTransport", "MediaEngine", "SDP",
+                "CallControl", "ControlPlaneClient", "ControlPlaneAPI", "SIPUserAgent", "SIPTransport", "MediaEngine", "SDP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -86,6 +86,8 @@ package actor NodeChannel: Service {
     package private(set) var heartbeatInterval: Duration
     /// Heartbeats acknowledged since start (tests, metrics).
     package private(set) var heartbeatsAcknowledged = 0
+    /// Whether the last heartbeat got an answer (metrics: control-plane reachability).
+    package private(set) var controlPlaneReachable = false
 
     package init(configuration: Configuration, connection: ControlPlaneConnection, directory: NodeStateDirectory,
                  hooks: Hooks = Hooks(), logger: Logger = Logger(label: "node-channel")) {
@@ -130,6 +132,7 @@ package actor NodeChannel: Service {
                 let reply = try await heartbeat(client)
                 failures = 0
                 heartbeatsAcknowledged += 1
+                controlPlaneReachable = true
                 heartbeatInterval = .seconds(max(1, reply.heartbeatIntervalSeconds))
                 if reply.configVersion != snapshot?.version || snapshot == nil {
                     do {
@@ -143,6 +146,7 @@ package actor NodeChannel: Service {
                 try await Task.sleep(for: heartbeatInterval)
             } catch {
                 if Task.isCancelled { return }
+                controlPlaneReachable = false
                 if let e = error as? ControlPlaneClientError, e.isUnauthorized, identity != nil {
                     // Removed by staff or the database was reset: register again with the bootstrap token.
                     logger.warning("node credential refused; registering again", metadata: ["error": "\(e)"])

@@ -3,6 +3,7 @@ import ControlPlaneClient
 import Foundation
 import Logging
 import MediaEngine
+import Prometheus
 import SDP
 import ServiceLifecycle
 import SIPTransport
@@ -11,9 +12,12 @@ import UnixSignals
 
 /// Wires the node's services into one `ServiceGroup`. Order matters for graceful shutdown
 /// (reverse order): calls drain first, then the last CDRs ship, events flush, and the node
-/// channel (still heartbeating meanwhile) stops last.
+/// channel (still heartbeating meanwhile) and the admin listener stop last. Once calls are
+/// drained, everything after them shares `shutdownGraceSeconds` and is cancelled when it is
+/// over (`GraceBoundedService`): the process exits even while the control plane refuses CDRs.
 struct MediaNodeApplication {
     let settings: NodeSettings
+    let metrics: PrometheusCollectorRegistry
     let logger: Logger
 
     func run() async throws {
@@ -30,13 +34,23 @@ struct MediaNodeApplication {
         let uploader = NodeEventUploader(logger: Logger(label: "node-events")) { await channelBox.channel?.authenticatedClient() }
         let shipper = CdrShipper(spool: spool, uploader: NodeChannelCdrUploader { await channelBox.channel?.authenticatedClient() },
                                  logger: Logger(label: "cdr-shipper"))
-        let prompts = PromptRenderer(configuration: .init(cacheDirectory: settings.dataDirectory + "/tts-cache",
-                                                          promptDirectory: settings.dataDirectory + "/prompts"),
-                                     logger: Logger(label: "prompts"))
+        let espeak = PromptEngine.locate()
+        if let espeak {
+            logger.info("prompt engine", metadata: ["espeak_ng": "\(espeak)"])
+        } else {
+            logger.error("\(PromptEngine.missingMessage); /readyz reports it")
+        }
+        var promptConfiguration = PromptRenderer.Configuration(cacheDirectory: settings.dataDirectory + "/tts-cache",
+                                                               promptDirectory: settings.dataDirectory + "/prompts")
+        if let espeak { promptConfiguration.espeakExecutable = espeak }
+        let prompts = PromptRenderer(configuration: promptConfiguration, logger: Logger(label: "prompts"))
         var callConfiguration = CallRuntime.Configuration()
         callConfiguration.voicemailDirectory = settings.dataDirectory + "/voicemail"
         let runtime = CallRuntime(configuration: callConfiguration, media: media, spool: spool, prompts: prompts, cdrSpooled: { shipper.notify() },
-                                  publish: { uploader.publish($0) },
+                                  publish: { event in
+                                      NodeMetrics.observe(event)
+                                      uploader.publish(event)
+                                  },
                                   routeLookup: { number in await Self.lookUp(number, channel: channelBox) },
                                   promptFetch: { tenant, name in try await Self.fetchPrompt(tenant: tenant, name: name, channel: channelBox) },
                                   logger: Logger(label: "call-control"))
@@ -47,8 +61,9 @@ struct MediaNodeApplication {
                 registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }),
                 logger: Logger(label: "sip")),
             delegate: runtime)
+        let healthFlags = NodeHealth.Flags()
         let callService = CallService(runtime: runtime, userAgent: userAgent, drainDeadline: .seconds(settings.drainSeconds),
-                                      logger: Logger(label: "call-service"))
+                                      logger: Logger(label: "call-service"), onDraining: { healthFlags.setDraining() })
 
         let commands = AgentCommandPoller(waitSeconds: 25, logger: Logger(label: "agent-commands"),
                                           clientProvider: { await channelBox.channel?.authenticatedClient(timeout: .seconds(40)) }) { command in
@@ -77,20 +92,38 @@ struct MediaNodeApplication {
             logger: Logger(label: "node-channel"))
         await channelBox.set(channel)
 
+        let grace = ShutdownGrace(grace: .seconds(settings.shutdownGraceSeconds))
+        func bounded(_ service: any Service, _ name: String) -> ServiceGroupConfiguration.ServiceConfiguration {
+            .init(service: GraceBoundedService(base: service, name: name, grace: grace, logger: logger))
+        }
+        var services = [
+            bounded(channel, "node-channel"),
+            bounded(commands, "agent-commands"),
+            bounded(uploader, "node-events"),
+            bounded(shipper, "cdr-shipper"),
+            .init(service: callService),
+        ]
+        if let admin = settings.admin {
+            let health = NodeHealth(flags: healthFlags, userAgent: userAgent, spool: spool, hasSnapshot: { await channel.snapshot != nil }, promptEngine: espeak)
+            let nodeMetrics = NodeMetrics(sources: .init(
+                calls: { (await runtime.activeCalls, await runtime.queueDepth, await runtime.registeredAgents) },
+                spool: spool,
+                controlPlaneReachable: { await channel.controlPlaneReachable },
+                draining: { healthFlags.draining },
+                rtp: { nil }))
+            let server = AdminServer.make(host: admin.host, port: admin.port, health: health, metrics: nodeMetrics, registry: metrics,
+                                          logger: Logger(label: "admin"))
+            services.insert(bounded(server, "admin"), at: 0)
+        }
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: channel),
-                .init(service: commands),
-                .init(service: uploader),
-                .init(service: shipper),
-                .init(service: callService),
-            ],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         await groupBox.set(group)
         logger.info("media node starting", metadata: [
             "control_plane": "\(settings.controlPlaneURL)", "sip": "\(settings.sipHost):\(settings.sipPort)",
             "advertised": "\(settings.advertisedAddress)", "rtp": "\(settings.rtpPorts)", "data_dir": "\(settings.dataDirectory)",
+            "admin": "\(settings.admin.map { "\($0.host):\($0.port)" } ?? "off")",
         ])
         try await group.run()
     }

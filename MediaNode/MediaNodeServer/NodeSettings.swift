@@ -11,20 +11,33 @@ struct NodeSettings: Sendable {
     var dataDirectory: String
     var name: String
     var drainSeconds: Int
+    /// The admin listener (`/healthz`, `/readyz`, `/metrics`); nil when turned off with `off`.
+    /// Default 127.0.0.1:9090: operations only, never on the public address by default.
+    var admin: (host: String, port: Int)?
+    /// Once calls are drained, how long the CDR shipper, event uploader, agent-command poller and
+    /// node channel get to finish (a last upload) before they are cancelled. Default 3 s; the
+    /// spool is durable, so what is not shipped goes at the next start.
+    var shutdownGraceSeconds: Int
 
     init(controlPlaneURL: String, bootstrapToken: String?, sipListen: String, advertisedAddress: String?, rtpPorts: String,
-         dataDirectory: String, name: String, drainSeconds: Int) throws {
+         dataDirectory: String, name: String, drainSeconds: Int, adminListen: String = "127.0.0.1:9090",
+         shutdownGraceSeconds: Int = 3) throws {
         guard let url = URL(string: controlPlaneURL), url.scheme == "http" || url.scheme == "https" else {
             throw SettingsError("control plane URL must be http(s)://host[:port]: \(controlPlaneURL)")
         }
         self.controlPlaneURL = url
         self.bootstrapToken = bootstrapToken.flatMap { $0.isEmpty ? nil : $0 }
-        guard let colon = sipListen.lastIndex(of: ":"), let port = Int(sipListen[sipListen.index(after: colon)...]),
-              (0...65535).contains(port) else {
+        guard let sip = Self.hostPort(sipListen) else {
             throw SettingsError("--sip-listen must be host:port, e.g. 0.0.0.0:5060: \(sipListen)")
         }
-        sipHost = String(sipListen[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
-        sipPort = port
+        (sipHost, sipPort) = sip
+        if adminListen == "off" {
+            admin = nil
+        } else if let admin = Self.hostPort(adminListen) {
+            self.admin = admin
+        } else {
+            throw SettingsError("--admin-listen must be host:port, e.g. 127.0.0.1:9090, or off: \(adminListen)")
+        }
         let advertised = advertisedAddress ?? sipHost
         guard advertised != "0.0.0.0", advertised != "::" else {
             throw SettingsError("--advertised-address is needed when listening on a wildcard address")
@@ -38,6 +51,15 @@ struct NodeSettings: Sendable {
         self.dataDirectory = dataDirectory
         self.name = name
         self.drainSeconds = max(0, drainSeconds)
+        self.shutdownGraceSeconds = max(0, shutdownGraceSeconds)
+    }
+
+    /// `host:port` (IPv6 in brackets), port 0...65535.
+    static func hostPort(_ text: String) -> (host: String, port: Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+              (0...65535).contains(port) else { return nil }
+        let host = String(text[..<colon]).trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host.isEmpty ? nil : (host, port)
     }
 }
 

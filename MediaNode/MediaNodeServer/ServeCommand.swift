@@ -4,7 +4,9 @@ import ControlPlaneClient
 import Foundation
 import Logging
 import MediaEngine
+import Metrics
 import NIOCore
+import Prometheus
 import SDP
 import ServiceLifecycle
 import SIPTransport
@@ -39,6 +41,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds live calls may go on after SIGTERM or a drain (env CC_DRAIN_SECONDS).")
     var drainSeconds: Int?
 
+    @Option(help: "Admin listener for /healthz, /readyz and /metrics, host:port or off (env CC_ADMIN_LISTEN; default 127.0.0.1:9090).")
+    var adminListen: String?
+
+    @Option(help: "Seconds the CDR shipper and the other control-plane services get once calls are drained (env CC_SHUTDOWN_GRACE_SECONDS; default 3).")
+    var shutdownGraceSeconds: Int?
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in
@@ -55,7 +63,11 @@ struct ServeCommand: AsyncParsableCommand {
             rtpPorts: rtpPorts ?? env["CC_RTP_PORTS"] ?? "20000-20999",
             dataDirectory: dataDir ?? env["CC_NODE_DATA_DIR"] ?? ".data/node",
             name: name ?? env["CC_NODE_NAME"] ?? ProcessInfo.processInfo.hostName,
-            drainSeconds: drainSeconds ?? env["CC_DRAIN_SECONDS"].flatMap(Int.init) ?? 300)
-        try await MediaNodeApplication(settings: settings, logger: logger).run()
+            drainSeconds: drainSeconds ?? env["CC_DRAIN_SECONDS"].flatMap(Int.init) ?? 300,
+            adminListen: adminListen ?? env["CC_ADMIN_LISTEN"] ?? "127.0.0.1:9090",
+            shutdownGraceSeconds: shutdownGraceSeconds ?? env["CC_SHUTDOWN_GRACE_SECONDS"].flatMap(Int.init) ?? 3)
+        let registry = PrometheusCollectorRegistry()
+        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        try await MediaNodeApplication(settings: settings, metrics: registry, logger: logger).run()
     }
 }

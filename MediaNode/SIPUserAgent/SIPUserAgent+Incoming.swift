@@ -45,7 +45,9 @@ extension SIPUserAgent {
         }
         switch request.method {
         case .options:
-            respond(key, request, 200, headers: capabilityHeaders())
+            // RFC 3261 §11.2: the status an INVITE would get now (503 + Retry-After while draining).
+            if let retry = unavailableRetryAfter { respond(key, request, 503, headers: [SIPHeaderField(name: .retryAfter, value: "\(retry)")]) }
+            else { respond(key, request, 200, headers: capabilityHeaders()) }
         case .invite:
             receiveInitialInvite(request, key: key, source: source)
         case .register:

@@ -64,6 +64,8 @@ public actor SIPUserAgent {
     public internal(set) var completedCalls = 0
     /// Set once `run()` is cancelled: new requests fail at once instead of waiting for a loop that has ended.
     var stopping = false
+    /// Set while the node takes no new calls: OPTIONS is answered 503 with this Retry-After.
+    var unavailableRetryAfter: Int?
     /// INVITEs of ours without a final response, for CANCEL (SIPUserAgent+Cancel.swift).
     var outgoingInvites: [TransactionKey: OutgoingInvite] = [:]
 

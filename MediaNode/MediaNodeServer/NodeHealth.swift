@@ -1,0 +1,55 @@
+import CallControl
+import Foundation
+import NIOPosix
+import SIPUserAgent
+import Synchronization
+
+/// What `/readyz` checks: the node can take calls only with a configuration snapshot, SIP
+/// listening, a CDR spool it can write and a prompt engine; and not while it drains.
+struct NodeHealth: Sendable {
+    /// Facts other services report as they happen.
+    final class Flags: Sendable {
+        private let state = Mutex(false)
+        var draining: Bool { state.withLock { $0 } }
+        func setDraining() { state.withLock { $0 = true } }
+    }
+
+    /// One check's outcome: nil when fine, else what is wrong.
+    struct Report: Sendable {
+        var problems: [(check: String, detail: String)]
+        var ready: Bool { problems.isEmpty }
+    }
+
+    let flags: Flags
+    let userAgent: SIPUserAgent
+    let spool: CdrSpool
+    let hasSnapshot: @Sendable () async -> Bool
+    /// The espeak-ng found at start, or nil.
+    let promptEngine: String?
+
+    func check() async -> Report {
+        var problems: [(String, String)] = []
+        if !(await hasSnapshot()) { problems.append(("snapshot", "no configuration snapshot yet (control plane not reached, none saved)")) }
+        if !(await userAgent.isListening) { problems.append(("sip", "SIP is not listening yet")) }
+        let spool = self.spool
+        let spoolProblem: String?
+        do { spoolProblem = try await NIOThreadPool.singleton.runIfActive { spool.writeProbe() } } catch { spoolProblem = "spool check could not run: \(error)" }
+        if let spoolProblem { problems.append(("cdr_spool", spoolProblem)) }
+        if promptEngine == nil { problems.append(("prompt_engine", PromptEngine.missingMessage)) }
+        if flags.draining { problems.append(("draining", "the node is draining: no new calls")) }
+        return Report(problems: problems)
+    }
+}
+
+/// espeak-ng, which speaks the IVR's text prompts.
+enum PromptEngine {
+    static let missingMessage = "espeak-ng not found on PATH: text prompts are silent (install espeak-ng)"
+
+    /// The executable named `espeak-ng` on `PATH` (then /usr/bin), or nil.
+    static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin"]
+        return directories.lazy.map { $0 + "/espeak-ng" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
+

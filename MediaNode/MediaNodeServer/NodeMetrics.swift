@@ -1,0 +1,110 @@
+import CallControl
+import ControlPlaneAPI
+import Foundation
+import Metrics
+import NIOPosix
+import SIPTransport
+import Synchronization
+
+/// The media node's Prometheus series (swift-metrics, bootstrapped with swift-prometheus in
+/// `ServeCommand`). Event counters are incremented where things happen (calls ending here, CDR
+/// dead letters and upload failures in `CdrMetrics`, SIP refusals in `SIPSourceMetrics`); levels
+/// (calls up, registrations, spool depth, reachability) are read from their owners when
+/// `/metrics` is scraped (`refresh`). No label carries a call id, number or tenant.
+final class NodeMetrics: Sendable {
+    /// What `refresh` reads.
+    struct Sources: Sendable {
+        var calls: @Sendable () async -> (active: Int, queued: Int, registrations: Int)
+        var spool: CdrSpool
+        var controlPlaneReachable: @Sendable () async -> Bool
+        var draining: @Sendable () -> Bool
+        var rtp: @Sendable () async -> RTPPacketTotals?
+    }
+
+    /// Packets the node relayed (cumulative, never decreasing).
+    struct RTPPacketTotals: Sendable, Hashable {
+        var relayedByLoops: UInt64
+        var relayedByKernel: UInt64
+        var received: UInt64
+        var lost: UInt64
+    }
+
+    static let callsActive = Gauge(label: "media_node_calls_active")
+    static let callsQueued = Gauge(label: "media_node_calls_queued")
+    static let registrations = Gauge(label: "media_node_registrations")
+    static let spoolDepth = Gauge(label: "media_node_cdr_spool_depth")
+    static let spoolOldestAge = Gauge(label: "media_node_cdr_spool_oldest_age_seconds")
+    static let controlPlaneReachable = Gauge(label: "media_node_control_plane_reachable")
+    static let draining = Gauge(label: "media_node_draining")
+    static let rtpRelayedByLoops = Counter(label: "media_node_rtp_packets_relayed_total", dimensions: [("path", "loop")])
+    static let rtpRelayedByKernel = Counter(label: "media_node_rtp_packets_relayed_total", dimensions: [("path", "kernel")])
+    static let rtpReceived = Counter(label: "media_node_rtp_packets_received_total")
+    static let rtpLost = Counter(label: "media_node_rtp_packets_lost_total")
+    /// The series `CdrMetrics` (the shipper) increments, created here so they are exported at zero.
+    static let cdrDeadLetters = Counter(label: "media_node_cdr_dead_letters_total")
+    static let cdrUploadFailures = Counter(label: "media_node_cdr_upload_failures_total")
+
+    /// `media_node_calls_total{disposition}`, one series per CDR disposition.
+    static let callsTotal: [Components.Schemas.CdrDisposition: Counter] = Dictionary(
+        uniqueKeysWithValues: Components.Schemas.CdrDisposition.allCases.map {
+            ($0, Counter(label: "media_node_calls_total", dimensions: [("disposition", $0.rawValue)]))
+        })
+
+    let sources: Sources
+    /// RTP totals already added to the counters (they only move forward).
+    private let exportedRTP = Mutex(RTPPacketTotals(relayedByLoops: 0, relayedByKernel: 0, received: 0, lost: 0))
+
+    init(sources: Sources) {
+        self.sources = sources
+        // Every series exists from the start, at zero (after MetricsSystem.bootstrap).
+        _ = Self.callsTotal
+        for gauge in [Self.callsActive, Self.callsQueued, Self.registrations, Self.spoolDepth, Self.spoolOldestAge,
+                      Self.controlPlaneReachable, Self.draining] { gauge.record(0) }
+        for counter in [Self.rtpRelayedByLoops, Self.rtpRelayedByKernel, Self.rtpReceived, Self.rtpLost] { counter.increment(by: 0) }
+        for counter in [Self.cdrDeadLetters, Self.cdrUploadFailures] { counter.increment(by: 0) }
+        SIPSourceMetrics.register()
+    }
+
+    /// A call ended here (its `call.ended` event, published after the CDR is spooled).
+    static func observe(_ event: Components.Schemas.NodeEvent) {
+        guard event._type == .call_ended,
+              let text = event.data.additionalProperties.value["disposition"] as? String,
+              let disposition = Components.Schemas.CdrDisposition(rawValue: text) else { return }
+        callsTotal[disposition]?.increment()
+    }
+
+    /// Reads the levels from their owners (before each scrape).
+    func refresh() async {
+        let calls = await sources.calls()
+        Self.callsActive.record(calls.active)
+        Self.callsQueued.record(calls.queued)
+        Self.registrations.record(calls.registrations)
+        Self.controlPlaneReachable.record(await sources.controlPlaneReachable() ? 1 : 0)
+        Self.draining.record(sources.draining() ? 1 : 0)
+        let spool = sources.spool
+        if let depth = try? await NIOThreadPool.singleton.runIfActive({ try spool.depth() }) {
+            Self.spoolDepth.record(depth.count)
+            Self.spoolOldestAge.record(depth.oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
+        }
+        if let totals = await sources.rtp() { export(totals) }
+    }
+
+    /// Adds what grew since the last scrape (a figure that went down, a leg's loss corrected by
+    /// late packets, is held until it passes the exported value again).
+    private func export(_ totals: RTPPacketTotals) {
+        let delta = exportedRTP.withLock { exported -> RTPPacketTotals in
+            func grow(_ value: UInt64, _ old: inout UInt64) -> UInt64 {
+                guard value > old else { return 0 }
+                defer { old = value }
+                return value - old
+            }
+            return RTPPacketTotals(relayedByLoops: grow(totals.relayedByLoops, &exported.relayedByLoops),
+                                   relayedByKernel: grow(totals.relayedByKernel, &exported.relayedByKernel),
+                                   received: grow(totals.received, &exported.received), lost: grow(totals.lost, &exported.lost))
+        }
+        Self.rtpRelayedByLoops.increment(by: Int64(clamping: delta.relayedByLoops))
+        Self.rtpRelayedByKernel.increment(by: Int64(clamping: delta.relayedByKernel))
+        Self.rtpReceived.increment(by: Int64(clamping: delta.received))
+        Self.rtpLost.increment(by: Int64(clamping: delta.lost))
+    }
+}
