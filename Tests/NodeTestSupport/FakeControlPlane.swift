@@ -18,6 +18,8 @@ package final class FakeControlPlane: Sendable {
         package var storedCdrs: [String: String] = [:] // id -> canonical JSON
         package var cdrRequests = 0
         package var failNextCdrRequests = 0
+        /// While set, `GET /v1/node/config` answers 503 (a node that has no snapshot yet).
+        package var refuseConfig = false
         /// A batch holding a CDR with this caller fails as a whole with 500 (as a control plane
         /// that cannot store one CDR used to).
         package var failBatchesWithCaller: String?
@@ -65,10 +67,11 @@ package final class FakeControlPlane: Sendable {
         router.get("/v1/node/config") { request, context -> Response in
             guard Self.authorized(request) else { return Self.problem(401) }
             let newer = request.uri.queryParameters.get("ifNewerThan")
-            let version = self.state.withLock {
+            let (version, refuse) = self.state.withLock {
                 $0.configRequests.append(newer)
-                return $0.snapshotVersion
+                return ($0.snapshotVersion, $0.refuseConfig)
             }
+            if refuse { return Self.problem(503) }
             if let newer, let held = Int64(newer), held >= version { return Response(status: .noContent) }
             return Self.reply(200, Self.snapshot(version: version))
         }

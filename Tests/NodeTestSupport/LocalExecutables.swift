@@ -47,11 +47,14 @@ private func freePort(type: Int32) -> Int {
     return Int(UInt16(bigEndian: addr.sin_port))
 }
 
-/// Starts `media-node serve` against a control plane on 127.0.0.1 (SIP on UDP/TCP `sipPort`).
+/// Starts `media-node serve` against a control plane on 127.0.0.1 (SIP on UDP/TCP `sipPort`; the
+/// admin listener on an ephemeral port by default, logged as "admin listening admin=http://…").
 package func launchMediaNode(controlPlaneURL: String, bootstrapToken: String?, sipPort: Int, rtpPorts: String,
-                             dataDirectory: String, name: String, drainSeconds: Int = 2) throws -> LineProcess {
+                             dataDirectory: String, name: String, drainSeconds: Int = 2,
+                             adminListen: String = "127.0.0.1:0") throws -> LineProcess {
     var arguments = ["serve", "--control-plane-url", controlPlaneURL, "--sip-listen", "127.0.0.1:\(sipPort)",
-                     "--rtp-ports", rtpPorts, "--data-dir", dataDirectory, "--name", name, "--drain-seconds", "\(drainSeconds)"]
+                     "--rtp-ports", rtpPorts, "--data-dir", dataDirectory, "--name", name, "--drain-seconds", "\(drainSeconds)",
+                     "--admin-listen", adminListen]
     if let bootstrapToken { arguments += ["--bootstrap-token", bootstrapToken] }
     return try LineProcess(try mediaNodeExecutable(), arguments)
 }
