@@ -165,7 +165,8 @@ extension Components.Schemas.TenantSnapshot {
         let t = s.tenant
         self.init(
             tenantId: t.id.wire, slug: t.slug, status: .init(rawValue: t.status.rawValue)!, sipDomain: t.sipDomain,
-            allowMD5Digest: t.allowMD5Digest, timezone: t.timezone, defaultLanguage: t.defaultLanguage, skills: s.skills,
+            allowMD5Digest: t.allowMD5Digest, timezone: t.timezone, defaultLanguage: t.defaultLanguage, limits: .init(t.limits),
+            skills: s.skills,
             numbers: s.numbers.map { .init(e164: $0.e164, route: Components.Schemas.PhoneNumber($0).route) },
             queues: try s.queues.map { q in
                 let queue = try Components.Schemas.Queue(q)

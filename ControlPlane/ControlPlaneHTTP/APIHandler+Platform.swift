@@ -31,6 +31,24 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(tenant))))
     }
 
+    func platformSetTenantLimits(_ input: Operations.PlatformSetTenantLimits.Input) async throws -> Operations.PlatformSetTenantLimits.Output {
+        try requireStaff()
+        let id = try uuid(input.path.tenantId, field: "tenantId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        for (field, value) in [("maxConcurrentCalls", body.maxConcurrentCalls), ("maxRegistrations", body.maxRegistrations)]
+        where !TenantLimits.range.contains(value) {
+            throw ControlPlaneError.invalid(field, "must be between \(TenantLimits.range.lowerBound) and \(TenantLimits.range.upperBound)")
+        }
+        let limits = TenantLimits(maxConcurrentCalls: body.maxConcurrentCalls, maxRegistrations: body.maxRegistrations)
+        let logger = self.logger
+        guard let tenant = try await database.platform({ c in
+            try await TenantRepository.setLimits(c, id: id, limits, logger: logger)
+        }) else { throw ControlPlaneError(.notFound, "No tenant with that id exists.") }
+        logger.notice("tenant limits changed", metadata: ["tenant": "\(id)", "maxConcurrentCalls": "\(limits.maxConcurrentCalls)",
+                                                         "maxRegistrations": "\(limits.maxRegistrations)"])
+        return .ok(.init(body: .json(.init(tenant))))
+    }
+
     func platformListNumbers(_ input: Operations.PlatformListNumbers.Input) async throws -> Operations.PlatformListNumbers.Output {
         try requireStaff()
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)

@@ -9,7 +9,13 @@ extension Components.Schemas.Tenant {
         self.init(id: t.id.uuidString.lowercased(), slug: t.slug, name: t.name, contactEmail: t.contactEmail,
                   timezone: t.timezone, defaultLanguage: t.defaultLanguage,
                   status: Components.Schemas.TenantStatus(rawValue: t.status.rawValue)!, sipDomain: t.sipDomain,
-                  allowMD5Digest: t.allowMD5Digest, createdAt: t.createdAt)
+                  allowMD5Digest: t.allowMD5Digest, limits: .init(t.limits), createdAt: t.createdAt)
+    }
+}
+
+extension Components.Schemas.TenantLimits {
+    init(_ l: TenantLimits) {
+        self.init(maxConcurrentCalls: l.maxConcurrentCalls, maxRegistrations: l.maxRegistrations)
     }
 }
 

@@ -66,6 +66,7 @@ extension CallRuntime {
     /// releases the media.
     func finish(_ id: String, by party: HangupParty) async {
         guard var s = calls.removeValue(forKey: id) else { return }
+        releaseCallSlot(s.tenantID)
         for ring in s.ringing.values { ring.cancel() } // the caller left while agents' phones rang: CANCEL
         callForDialog[s.inbound.id] = nil
         if let agentCall = s.agentCall { agentCallForDialog[agentCall.id] = nil }

@@ -29,6 +29,14 @@ extension CallRuntime {
             }
         }
         guard tenant.isActive else { return .reject(status: 403) }
+        // The tenant's concurrent-call limit (staff-set, in the snapshot): busy, before any work.
+        guard callsPerTenant[tenant.id, default: 0] < tenant.maxConcurrentCalls else {
+            logger.notice("tenant at its concurrent-call limit", metadata: ["tenant": "\(tenant.id)", "limit": "\(tenant.maxConcurrentCalls)"])
+            return .reject(status: 486)
+        }
+        callsPerTenant[tenant.id, default: 0] += 1
+        var slotTaken = true
+        defer { if slotTaken { releaseCallSlot(tenant.id) } }
         enum Entry { case queue(String), ivr(IVRFlow) }
         let entry: Entry
         switch route {
@@ -63,6 +71,7 @@ extension CallRuntime {
         let session = CallSession(id: UUID().uuidString.lowercased(), tenantID: tenant.id, inbound: call, callerLeg: leg,
                                   caller: caller ?? "anonymous", did: did, language: tenant.defaultLanguage, startedAt: Date())
         calls[session.id] = session
+        slotTaken = false  // the call holds it now; `finish` releases it
         callForDialog[call.id] = session.id
         let id = session.id
         await journal(id) // before the 200: a call the caller sees answered always gets a CDR
@@ -102,6 +111,11 @@ extension CallRuntime {
 }
 
 extension CallRuntime {
+    func releaseCallSlot(_ tenant: String) {
+        let left = callsPerTenant[tenant, default: 1] - 1
+        callsPerTenant[tenant] = left > 0 ? left : nil
+    }
+
     /// Where a number this node does not serve is homed: a kept answer, or the control plane's.
     func lookUpForeignNumber(_ number: String) async -> NumberLookup {
         if let kept = routeCache.lookup(number, now: Date()) { return kept }

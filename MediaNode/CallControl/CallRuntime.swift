@@ -51,6 +51,9 @@ package actor CallRuntime: SIPUserAgentDelegate {
     var routeCache = NumberLookupCache()
     var engines: [String: ACDEngine] = [:]
     var calls: [String: CallSession] = [:]
+    /// Calls each tenant has up, reserved before any await of the INVITE path (the tenant's
+    /// `maxConcurrentCalls` is checked against it), released by `finish`.
+    var callsPerTenant: [String: Int] = [:]
     var callForDialog: [DialogID: String] = [:]
     var agentCallForDialog: [DialogID: String] = [:]
     var loggedIn: Set<String> = [] // "tenant/agent"

@@ -43,6 +43,10 @@ package struct TenantDirectory: Sendable {
         package var allowMD5Digest: Bool
         package var isActive: Bool
         package var defaultLanguage: String
+        /// Calls up at once (staff-set); one more is answered 486. Unlimited when the snapshot has no limits.
+        package var maxConcurrentCalls = Int.max
+        /// Registered contacts of its phones; a REGISTER beyond is answered 403.
+        package var maxRegistrations = Int.max
         package var queues: [(id: String, name: String, configuration: QueueConfiguration)]
         /// Queue id → members; a queue without members is served by every agent.
         package var members: [String: [Member]] = [:]
@@ -109,6 +113,10 @@ package struct TenantDirectory: Sendable {
                                 isActive: t.status == .active, defaultLanguage: t.defaultLanguage,
                                 queues: queues, members: members, agents: agents, ivrFlows: flows)
             tenant.prompts = (t.prompts ?? []).map { ($0.name, $0.sha256) }
+            if let limits = t.limits {
+                tenant.maxConcurrentCalls = max(0, limits.maxConcurrentCalls)
+                tenant.maxRegistrations = max(0, limits.maxRegistrations)
+            }
             tenants[tenant.id] = tenant
             byDomain[tenant.sipDomain] = tenant.id
             for n in t.numbers {

@@ -42,6 +42,48 @@ struct NodeAttackTests {
             + "Call-ID: \(callID)\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n"
     }
 
+    static func inDialog(_ method: String, after ok: String, from probe: UDPProbe, callID: String, cseq: Int) -> String {
+        let to = ok.split(separator: "\r\n").first { $0.lowercased().hasPrefix("to:") }.map(String.init) ?? ""
+        return "\(method) sip:\(number)@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:\(probe.port);branch=z9hG4bK-\(method)-\(callID);rport\r\n"
+            + "Max-Forwards: 70\r\nFrom: <sip:+8613800000000@127.0.0.1>;tag=a-\(callID)\r\n\(to)\r\nCall-ID: \(callID)\r\n"
+            + "CSeq: \(cseq) \(method)\r\nContent-Length: 0\r\n\r\n"
+    }
+
+    @Test("a tenant at its concurrent-call limit (2 in the snapshot) gets 486 before any media work; a call that ends frees its slot")
+    func tenantCallLimit() async throws {
+        try await withNode { node, _ in
+            let sip = try await UDPProbe.bind()
+            let media = try await UDPProbe.bind()
+            var answered: [(id: String, ok: String)] = []
+            for _ in 0..<2 {
+                let id = UUID().uuidString
+                sip.send(Self.invite(from: sip, callID: id, sdpPort: media.port, contactPort: sip.port), to: node)
+                let ok = try await sip.waitFor("the 200 OK") { $0.hasPrefix("SIP/2.0 200") && $0.contains(id) && $0.contains("INVITE") }
+                sip.send(Self.inDialog("ACK", after: ok, from: sip, callID: id, cseq: 1), to: node)
+                answered.append((id, ok))
+            }
+            let third = UUID().uuidString
+            sip.send(Self.invite(from: sip, callID: third, sdpPort: media.port, contactPort: sip.port), to: node)
+            let busy = try await sip.waitFor("the third call's answer") { $0.hasPrefix("SIP/2.0 ") && !$0.hasPrefix("SIP/2.0 1") && $0.contains(third) }
+            #expect(busy.hasPrefix("SIP/2.0 486"), "\(busy.prefix(60))")
+            let first = answered[0]
+            sip.send(Self.inDialog("BYE", after: first.ok, from: sip, callID: first.id, cseq: 2), to: node)
+            try await sip.waitFor("the BYE's 200") { $0.hasPrefix("SIP/2.0 200") && $0.contains(first.id) && $0.contains("BYE") }
+            // The slot is released when the runtime has ended the call, just after the BYE's 200:
+            // a new call gets through within a few attempts.
+            var status = ""
+            for _ in 0..<50 where !status.hasPrefix("SIP/2.0 200") {
+                let next = UUID().uuidString
+                sip.send(Self.invite(from: sip, callID: next, sdpPort: media.port, contactPort: sip.port), to: node)
+                status = try await sip.waitFor("a new call's answer") { $0.hasPrefix("SIP/2.0 ") && !$0.hasPrefix("SIP/2.0 1") && $0.contains(next) }
+                if status.hasPrefix("SIP/2.0 486") { try await Task.sleep(for: .milliseconds(20)) }
+            }
+            #expect(status.hasPrefix("SIP/2.0 200"), "\(status.prefix(60))")
+            await sip.close()
+            await media.close()
+        }
+    }
+
     @Test("one INVITE with m=audio 65535 used to abort the node (RTCP port 65536 trapped): now 488, and the node keeps serving")
     func highestPortDoesNotStopTheNode() async throws {
         try await withNode { node, process in

@@ -113,6 +113,32 @@ struct NodeChannelTests {
         }
     }
 
+    @Test("staff set a tenant's limits; the node's snapshot carries them; out-of-range values are refused naming the field; tenants cannot set them")
+    func tenantLimits() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (tenantID, key, _) = try await h.signup("acme")
+            let node = try await Self.registerNode(h, name: "node-1")
+            let staff = try await h.staffToken()
+            let before = try await h.call(.get, "/v1/node/config", token: node.credential)
+            let defaults = (before["tenants"] as? [[String: Any]])?.first?["limits"] as? [String: Any]
+            #expect(defaults?["maxConcurrentCalls"] as? Int == 100 && defaults?["maxRegistrations"] as? Int == 500)
+            let set = try await h.call(.put, "/v1/platform/tenants/\(tenantID)/limits", token: staff,
+                                       json: ["maxConcurrentCalls": 3, "maxRegistrations": 7])
+            #expect(set.status == 200)
+            #expect((set["limits"] as? [String: Any])?["maxConcurrentCalls"] as? Int == 3)
+            let after = try await h.call(.get, "/v1/node/config?ifNewerThan=\(before["version"] as? Int ?? 0)", token: node.credential)
+            #expect(after.status == 200, "a limit change is a configuration change")
+            let limits = (after["tenants"] as? [[String: Any]])?.first?["limits"] as? [String: Any]
+            #expect(limits?["maxConcurrentCalls"] as? Int == 3 && limits?["maxRegistrations"] as? Int == 7)
+            let tooMany = try await h.call(.put, "/v1/platform/tenants/\(tenantID)/limits", token: staff,
+                                           json: ["maxConcurrentCalls": 1_000_000, "maxRegistrations": 7])
+            #expect(tooMany.status == 422 || tooMany.status == 400, "\(tooMany.status)")
+            #expect(String(decoding: tooMany.body, as: UTF8.self).contains("maxConcurrentCalls"))
+            #expect(try await h.call(.put, "/v1/platform/tenants/\(tenantID)/limits", token: key,
+                                     json: ["maxConcurrentCalls": 1000, "maxRegistrations": 1000]).status == 403)
+        }
+    }
+
     @Test("a CDR with a NUL byte is rejected alone, naming the field; the rest of its batch is stored (it used to fail the batch with 500)")
     func cdrWithNULIsRejectedAlone() async throws {
         try await ControlPlaneHarness.run { h in

@@ -153,6 +153,7 @@ package final class FakeControlPlane: Sendable {
         ["version": version, "generatedAt": "2026-11-25T12:00:00Z", "tenants": [[
             "tenantId": "00000000-0000-4000-8000-000000000001", "slug": "acme", "status": "active",
             "sipDomain": "acme.sip.test", "allowMD5Digest": true, "timezone": "Asia/Shanghai", "defaultLanguage": "zh-CN",
+            "limits": ["maxConcurrentCalls": 2, "maxRegistrations": 50],
             "skills": ["billing"],
             "numbers": [["e164": "+861012345678", "route": ["type": "queue", "queueId": "00000000-0000-4000-8000-0000000000a1"]]],
             "queues": [["id": "00000000-0000-4000-8000-0000000000a1", "name": "Billing", "config": ["strategy": "longest_idle", "ringTimeoutSeconds": 15]]],

@@ -5,15 +5,17 @@ import PostgresNIO
 
 /// Tenants. Creation and listing need platform scope; a tenant sees only its own row.
 public enum TenantRepository {
-    static let columns = "id, slug, name, contact_email, timezone, default_language, status, sip_domain, allow_md5_digest, created_at"
+    static let columns = "id, slug, name, contact_email, timezone, default_language, status, sip_domain, allow_md5_digest, created_at, max_concurrent_calls, max_registrations"
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [(item: TenantRecord, micros: Int64, id: UUID)] {
         var result: [(item: TenantRecord, micros: Int64, id: UUID)] = []
-        for try await (id, slug, name, email, tz, lang, status, domain, md5, created, micros) in rows.decode(
-            (UUID, String, String, String, String, String, String, String, Bool, Date, Int64).self) {
+        for try await (id, slug, name, email, tz, lang, status, domain, md5, created, maxCalls, maxRegistrations, micros) in rows.decode(
+            (UUID, String, String, String, String, String, String, String, Bool, Date, Int32, Int32, Int64).self) {
             let record = TenantRecord(id: id, slug: slug, name: name, contactEmail: email, timezone: tz, defaultLanguage: lang,
                                       status: TenantStatus(rawValue: status) ?? .closed, sipDomain: domain,
-                                      allowMD5Digest: md5, createdAt: created)
+                                      allowMD5Digest: md5,
+                                      limits: TenantLimits(maxConcurrentCalls: Int(maxCalls), maxRegistrations: Int(maxRegistrations)),
+                                      createdAt: created)
             result.append((record, micros, id))
         }
         return result
@@ -65,6 +67,14 @@ public enum TenantRepository {
             UPDATE tenants SET name = coalesce(\(u.name), name), contact_email = coalesce(\(u.contactEmail), contact_email),
                    timezone = coalesce(\(u.timezone), timezone), default_language = coalesce(\(u.defaultLanguage), default_language),
                    allow_md5_digest = coalesce(\(u.allowMD5Digest), allow_md5_digest), updated_at = now()
+            WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
+            """, logger: logger)).first?.item
+    }
+
+    public static func setLimits(_ c: PostgresConnection, id: UUID, _ limits: TenantLimits, logger: Logger) async throws -> TenantRecord? {
+        try await decode(c.query("""
+            UPDATE tenants SET max_concurrent_calls = \(Int32(clamping: limits.maxConcurrentCalls)),
+                   max_registrations = \(Int32(clamping: limits.maxRegistrations)), updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
             """, logger: logger)).first?.item
     }
