@@ -66,6 +66,47 @@ import Testing
         for peer in [caller, agent] { await peer.close() }
     }
 
+    @Test("a stranger's packets the kernel passes up are dropped by the loop without taking the stream back from the kernel (RTP bleed)")
+    func strangerDoesNotReachOrUnsettleTheKernelRelay() async throws {
+        let engine = makeEngine()
+        #expect(engine.relaysInKernel)
+        let caller = try await RTPTestPeer.start()
+        let agent = try await RTPTestPeer.start()
+        let stranger = try await RTPTestPeer.start(host: "127.0.0.2")
+        let (legA, _) = try await engine.answer(offer: caller.offer(codecs: [.pcmu]))
+        let (legB, _) = try await engine.answer(offer: agent.offer(codecs: [.pcmu]), colocatedWith: legA)
+        _ = try await engine.bridge(legA, legB)
+        try await caller.stream(toneSamples(1000, ms: 400), to: legA.localPort, firstSequence: 0, firstTimestamp: 0)
+        try await agent.wait(for: "speech") { p, _ in p.count >= 20 }
+        #expect(try await legA.run { $0.kernelTarget != nil })
+        // The caller's own SSRC and the next sequence numbers, from another address: the BPF
+        // program does not match the source and passes them up.
+        for i in 0..<10 {
+            var payload = ByteBuffer()
+            payload.writeRepeatingByte(0x00, count: 160)
+            stranger.send(RTPPacket(header: RTPHeader(marker: false, payloadType: 0, sequenceNumber: 20 + UInt16(i), timestamp: UInt32(20 + i) * 160,
+                                                      ssrc: 0x5EED), payload: payload), to: legA.localPort)
+        }
+        try await eventually { try await legA.foreignPacketCount() == 10 }
+        #expect(try await legA.run { $0.kernelTarget != nil }, "the kernel keeps the stream")
+        #expect(try await legA.remoteAddress()?.ipAddress == "127.0.0.1")
+        try await caller.stream(toneSamples(1000, ms: 400), to: legA.localPort, firstSequence: 20, firstTimestamp: 20 * 160, firstMarker: false)
+        let received = try await agent.waitForPackets(40)
+        #expect(received.count == 40, "only the caller's 40 packets reach the agent")
+        let audio = agent.audio(payloadType: 0)
+        #expect(abs(SignalMeasurement.zeroCrossingFrequency(audio) - 1000) < 1)
+        for leg in [legA, legB] { await leg.close() }
+        for peer in [caller, agent, stranger] { await peer.close() }
+    }
+
+    func eventually(seconds: Double = 5, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+        while try await !condition() {
+            guard ContinuousClock.now < deadline else { throw Timeout(what: "a condition") }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     @Test func recordingTakesTheDirectionBackFromTheKernel() async throws {
         let engine = makeEngine()
         #expect(engine.relaysInKernel)
