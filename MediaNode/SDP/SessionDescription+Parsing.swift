@@ -15,8 +15,13 @@ extension SessionDescription {
         for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(rawLine)
-            if line.last == "\r" { line = line.dropLast() }
+            while line.last == "\r" { line = line.dropLast() }
             if line.isEmpty { continue }
+            // RFC 4566 §9 byte-string excludes NUL, CR and LF; a CR left inside a value (`a=x\r\r`
+            // split at the last CRLF) did not survive serialize → parse.
+            guard !line.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\0" }) else {
+                throw .invalidField(lineNumber, "CR or NUL inside a line")
+            }
             guard line.count >= 2, let type = line.first, line[line.index(after: line.startIndex)] == "=" else {
                 throw .malformedLine(lineNumber)
             }
