@@ -16,9 +16,12 @@ extension CallRuntime {
             // Not a tenant of this node: the control plane knows its home (placement), if any.
             switch await lookUpForeignNumber(did) {
             case .elsewhere(let address):
-                let host = address.hasPrefix("sip:") ? String(address.dropFirst(4)) : address
-                logger.info("call redirected to the tenant's home node", metadata: ["did": "\(did)", "home": "\(host)"])
-                return .redirect(contact: "sip:\(did)@\(host)")
+                guard let contact = Self.redirectContact(number: did, home: address) else {
+                    logger.warning("home node address is not a SIP host", metadata: ["home": "\(address)"])
+                    return .reject(status: 503, retryAfter: 10)
+                }
+                logger.info("call redirected to the tenant's home node", metadata: ["did": "\(did)", "contact": "\(contact)"])
+                return .redirect(contact: contact)
             case .here:
                 return .reject(status: 503, retryAfter: 2) // configuration still on its way
             case .unknown:
@@ -114,6 +117,16 @@ extension CallRuntime {
     func releaseCallSlot(_ tenant: String) {
         let left = callsPerTenant[tenant, default: 1] - 1
         callsPerTenant[tenant] = left > 0 ? left : nil
+    }
+
+    /// The 302 Contact for `number` at the home node `home` ("host[:port]" or "sip:host[:port]"):
+    /// the number is the URI user, %-escaped as RFC 3261 §25.1 requires, so whatever the caller
+    /// dialled (it arrives decoded) cannot end the header line.
+    package static func redirectContact(number: String, home: String) -> String? {
+        let host = home.hasPrefix("sip:") ? String(home.dropFirst(4)) : home
+        guard case .sip(var uri)? = try? AnyURI.parse("sip:" + host), uri.user == nil else { return nil }
+        uri.user = number
+        return uri.description
     }
 
     /// Where a number this node does not serve is homed: a kept answer, or the control plane's.

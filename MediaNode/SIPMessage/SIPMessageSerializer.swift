@@ -1,11 +1,14 @@
 // Wire form of messages (RFC 3261 §7). Content-Length is always written from the body.
+// CR, LF and NUL never reach the wire inside a start line or header value: a value built from
+// something a peer sent (a decoded URI user, a display name) cannot end its line and add a
+// header of its own (RFC 3261 §25.1: header values are single lines after unfolding).
 
 extension SIPRequest {
     /// The request as bytes: request line, headers in order, Content-Length, body.
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512 + body.count)
-        out.append(contentsOf: "\(method.rawValue) \(uri.description) \(version)\r\n".utf8)
+        SIPHeaders.appendLine("\(method.rawValue) \(uri.description) \(version)", into: &out)
         SIPHeaders.write(headers, bodyCount: body.count, into: &out)
         out.append(contentsOf: body)
         return out
@@ -17,7 +20,7 @@ extension SIPResponse {
     public func serialized() -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(512 + body.count)
-        out.append(contentsOf: "\(version) \(statusCode) \(reasonPhrase)\r\n".utf8)
+        SIPHeaders.appendLine("\(version) \(statusCode) \(reasonPhrase)", into: &out)
         SIPHeaders.write(headers, bodyCount: body.count, into: &out)
         out.append(contentsOf: body)
         return out
@@ -38,9 +41,30 @@ extension SIPHeaders {
         for f in headers.fields where f.name != .contentLength {
             out.append(contentsOf: f.name.spelling.utf8)
             out.append(contentsOf: ": ".utf8)
-            out.append(contentsOf: f.value.utf8)
-            out.append(contentsOf: "\r\n".utf8)
+            appendLine(f.value, into: &out)
         }
         out.append(contentsOf: "Content-Length: \(bodyCount)\r\n\r\n".utf8)
+    }
+
+    /// Appends `line` and CRLF, leaving out any CR, LF or NUL inside it.
+    @inline(__always)
+    static func appendLine(_ line: String, into out: inout [UInt8]) {
+        if line.utf8.contains(where: isLineBreaking) {
+            out.append(contentsOf: line.utf8.lazy.filter { !isLineBreaking($0) })
+        } else {
+            out.append(contentsOf: line.utf8)
+        }
+        out.append(0x0D)
+        out.append(0x0A)
+    }
+
+    /// True for the bytes that would end a line or a C string on the wire.
+    @inline(__always)
+    static func isLineBreaking(_ b: UInt8) -> Bool { b == 0x0D || b == 0x0A || b == 0x00 }
+
+    /// `value` without CR, LF and NUL: what the serializer writes for a header value.
+    public static func sanitizedValue(_ value: String) -> String {
+        guard value.utf8.contains(where: isLineBreaking) else { return value }
+        return String(decoding: value.utf8.filter { !isLineBreaking($0) }, as: UTF8.self)
     }
 }

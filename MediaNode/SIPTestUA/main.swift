@@ -68,7 +68,8 @@ logger.logLevel = logLevel
 let ended = Atomic<Int>(0)
 let delegate = TestUserAgentDelegate(host: host, ring: ring, reject: reject) { _, _ in ended.add(1, ordering: .relaxed) }
 var configuration = SIPUserAgentConfiguration(
-    transport: .init(host: host, udpPort: port, tcpPort: tcp ? port : nil),
+    // A test peer and benchmark target: SIPp calls it at thousands of calls/s from one address.
+    transport: .init(host: host, udpPort: port, tcpPort: tcp ? port : nil, sourcePolicy: .unlimited),
     timers: .init(t1: .milliseconds(t1Milliseconds)), productName: "sip-test-ua", logger: logger
 )
 if !users.isEmpty {

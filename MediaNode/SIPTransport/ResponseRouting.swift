@@ -22,8 +22,10 @@ public enum ResponseRouting {
     }
 
     /// Where a response goes: for a reliable transport, the connection the request came on
-    /// (the caller tries that first); otherwise maddr, else received + (rport | sent-by port | 5060),
-    /// else sent-by. `default` is the request source when Via gives no usable IP address.
+    /// (the caller tries that first); otherwise received + (rport | sent-by port | 5060), else
+    /// sent-by. `default` is the request source when Via gives no usable IP address.
+    /// Via `maddr` is ignored (RFC 3261 §18.2.2 sends there, but this element speaks unicast only,
+    /// and honouring it lets anyone aim our responses at a third party: a reflection vector).
     public static func destination(for response: SIPResponse, transport: SIPTransportProtocol, requestSource: SocketAddress) -> SIPEndpoint {
         guard let via = try? response.headers.topVia() else { return SIPEndpoint(transport, requestSource) }
         let defaultPort = 5060
@@ -34,9 +36,6 @@ public enum ResponseRouting {
                 return SIPEndpoint(transport, a)
             }
             return SIPEndpoint(transport, requestSource)
-        }
-        if let maddr = via.maddr, let a = try? SocketAddress(ipAddress: stripBrackets(maddr), port: via.port ?? defaultPort) {
-            return SIPEndpoint(transport, a)
         }
         if let received = via.received {
             let port = via.rportValue ?? via.port ?? defaultPort

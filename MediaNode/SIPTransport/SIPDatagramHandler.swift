@@ -1,17 +1,20 @@
 import NIOCore
 import SIPMessage
 
-/// One SIP message per UDP datagram (RFC 3261 §18.3). Parses, stamps Via, hands requests and
+/// One SIP message per UDP datagram (RFC 3261 §18.3). Drops what the source policy refuses
+/// (a banned or flooding source) before parsing; parses, stamps Via, hands requests and
 /// responses up; answers unparseable requests statelessly (400/505/513) and drops bad responses.
 final class SIPDatagramHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
 
     private let parser: SIPMessageParser
+    private let sourceGuard: SIPSourceGuard
     private let inbound: @Sendable (SIPInbound) -> Void
 
-    init(parser: SIPMessageParser, inbound: @escaping @Sendable (SIPInbound) -> Void) {
+    init(parser: SIPMessageParser, sourceGuard: SIPSourceGuard, inbound: @escaping @Sendable (SIPInbound) -> Void) {
         self.parser = parser
+        self.sourceGuard = sourceGuard
         self.inbound = inbound
     }
 
@@ -21,6 +24,7 @@ final class SIPDatagramHandler: ChannelInboundHandler {
         guard let localAddress = context.channel.localAddress else { return }
         // CRLF keep-alives carry no message (RFC 5626 §4.4.1 uses STUN on UDP; tolerate CRLF).
         if envelope.data.readableBytesView.allSatisfy({ $0 == 0x0D || $0 == 0x0A }) { return }
+        guard envelope.data.withUnsafeReadableBytes({ sourceGuard.admit(source, firstBytes: $0) }) else { return }
         let result: Result<SIPMessage, SIPParseError> = envelope.data.withUnsafeReadableBytes { raw in
             let bytes = raw.assumingMemoryBound(to: UInt8.self)
             do throws(SIPParseError) {
@@ -36,6 +40,7 @@ final class SIPDatagramHandler: ChannelInboundHandler {
         case .success(.response(let response)):
             inbound(SIPInbound(message: .response(response), source: SIPEndpoint(.udp, source), local: SIPEndpoint(.udp, localAddress)))
         case .failure(let error):
+            SIPSourceMetrics.rejected(.malformed)
             guard case .request(var partial)? = error.partial, partial.method != .ack else { return } // never answer ACK
             guard partial.headers.contains(.via) else { return }
             ResponseRouting.stamp(&partial, source: source)

@@ -9,11 +9,13 @@ final class SIPStreamHandler: ChannelInboundHandler {
 
     private let parser: SIPMessageParser
     private let framer: SIPStreamFramer
+    private let sourceGuard: SIPSourceGuard
     private let inbound: @Sendable (SIPInbound) -> Void
     private var buffer: ByteBuffer?
 
-    init(parser: SIPMessageParser, inbound: @escaping @Sendable (SIPInbound) -> Void) {
+    init(parser: SIPMessageParser, sourceGuard: SIPSourceGuard, inbound: @escaping @Sendable (SIPInbound) -> Void) {
         self.parser = parser
+        self.sourceGuard = sourceGuard
         self.framer = SIPStreamFramer(configuration: parser.configuration)
         self.inbound = inbound
     }
@@ -41,8 +43,14 @@ final class SIPStreamHandler: ChannelInboundHandler {
                     context.writeAndFlush(wrapOutboundOut(context.channel.allocator.buffer(string: "\r\n")), promise: nil)
                 }
             case .success(.message(let length)):
-                let slice = current.readSlice(length: length)!
+                guard let slice = current.readSlice(length: length) else { return }
                 buffer = current
+                // A banned or flooding source: close the connection, read nothing more.
+                guard slice.withUnsafeReadableBytes({ sourceGuard.admit(remote, firstBytes: $0) }) else {
+                    buffer = nil
+                    context.close(promise: nil)
+                    return
+                }
                 deliver(slice, context: context, remote: remote, local: local)
             case .failure(let error):
                 // Framing is unrecoverable: answer if we can, then close (RFC 3261 §18.3).

@@ -17,14 +17,18 @@ public final class SIPTransportLayer: Sendable {
         public var parser: SIPMessageParser.Configuration
         /// A TCP connection holding an incomplete message this long is closed (default 32 s).
         public var incompleteMessageTimeout: TimeAmount
+        /// Per-source limits and bans (see `SIPSourcePolicy.Configuration` for the defaults).
+        public var sourcePolicy: SIPSourcePolicy.Configuration
 
         public init(host: String = "127.0.0.1", udpPort: Int = 5060, tcpPort: Int? = 5060,
-                    parser: SIPMessageParser.Configuration = .init(), incompleteMessageTimeout: TimeAmount = .seconds(32)) {
+                    parser: SIPMessageParser.Configuration = .init(), incompleteMessageTimeout: TimeAmount = .seconds(32),
+                    sourcePolicy: SIPSourcePolicy.Configuration = .init()) {
             self.host = host
             self.udpPort = udpPort
             self.tcpPort = tcpPort
             self.parser = parser
             self.incompleteMessageTimeout = incompleteMessageTimeout
+            self.sourcePolicy = sourcePolicy
         }
     }
 
@@ -34,6 +38,8 @@ public final class SIPTransportLayer: Sendable {
 
     public let udpAddress: SocketAddress
     public let tcpAddress: SocketAddress?
+    /// The per-source policy the listeners apply before parsing (shared with the user agent).
+    public let sourceGuard: SIPSourceGuard
     private let udpChannel: any Channel
     private let tcpServer: (any Channel)?
     private let group: any EventLoopGroup
@@ -41,8 +47,9 @@ public final class SIPTransportLayer: Sendable {
     private let inbound: @Sendable (SIPInbound) -> Void
     private let connections: NIOLockedValueBox<[SocketAddress: any Channel]>
 
-    private init(udp: any Channel, tcp: (any Channel)?, group: any EventLoopGroup, configuration: Configuration,
+    private init(udp: any Channel, tcp: (any Channel)?, group: any EventLoopGroup, configuration: Configuration, sourceGuard: SIPSourceGuard,
                  inbound: @escaping @Sendable (SIPInbound) -> Void, connections: NIOLockedValueBox<[SocketAddress: any Channel]>) {
+        self.sourceGuard = sourceGuard
         self.udpChannel = udp
         self.tcpServer = tcp
         self.udpAddress = udp.localAddress!
@@ -53,10 +60,12 @@ public final class SIPTransportLayer: Sendable {
         self.connections = connections
     }
 
-    /// Binds the listeners.
-    public static func bind(configuration: Configuration, group: any EventLoopGroup,
+    /// Binds the listeners. `sourceGuard` (made from `configuration.sourcePolicy` when nil) is
+    /// consulted for every datagram and framed message before it is parsed.
+    public static func bind(configuration: Configuration, group: any EventLoopGroup, sourceGuard: SIPSourceGuard? = nil,
                             inbound: @escaping @Sendable (SIPInbound) -> Void) async throws -> SIPTransportLayer {
         let parser = SIPMessageParser(configuration: configuration.parser)
+        let sourceGuard = sourceGuard ?? SIPSourceGuard(configuration: configuration.sourcePolicy)
         let udp = try await DatagramBootstrap(group: group)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelOption(.socketOption(.so_rcvbuf), value: 4 * 1024 * 1024)
@@ -64,7 +73,7 @@ public final class SIPTransportLayer: Sendable {
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: max(configuration.parser.maxMessageSize, 2048) + 1))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(parser: parser, inbound: inbound))
+                    try channel.pipeline.syncOperations.addHandler(SIPDatagramHandler(parser: parser, sourceGuard: sourceGuard, inbound: inbound))
                 }
             }
             .bind(host: configuration.host, port: configuration.udpPort).get()
@@ -76,16 +85,19 @@ public final class SIPTransportLayer: Sendable {
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
                 .childChannelInitializer { channel in
-                    Self.initializeStream(channel, parser: parser, timeout: timeout, inbound: inbound, connections: connections)
+                    Self.initializeStream(channel, parser: parser, timeout: timeout, sourceGuard: sourceGuard, inbound: inbound, connections: connections)
                 }
                 .bind(host: configuration.host, port: tcpPort).get()
         }
-        return SIPTransportLayer(udp: udp, tcp: tcp, group: group, configuration: configuration, inbound: inbound, connections: connections)
+        return SIPTransportLayer(udp: udp, tcp: tcp, group: group, configuration: configuration, sourceGuard: sourceGuard,
+                                 inbound: inbound, connections: connections)
     }
 
-    private static func initializeStream(_ channel: any Channel, parser: SIPMessageParser, timeout: TimeAmount,
+    private static func initializeStream(_ channel: any Channel, parser: SIPMessageParser, timeout: TimeAmount, sourceGuard: SIPSourceGuard,
                                          inbound: @escaping @Sendable (SIPInbound) -> Void,
                                          connections: NIOLockedValueBox<[SocketAddress: any Channel]>) -> EventLoopFuture<Void> {
+        // A banned source's connection is closed before anything is read from it.
+        if let ip = channel.remoteAddress?.ipAddress, sourceGuard.isBanned(ip) { return channel.close() }
         if let remote = channel.remoteAddress {
             connections.withLockedValue { $0[remote] = channel }
             channel.closeFuture.whenComplete { _ in
@@ -96,7 +108,7 @@ public final class SIPTransportLayer: Sendable {
         }
         return channel.eventLoop.makeCompletedFuture {
             try channel.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: timeout))
-            try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(parser: parser, inbound: inbound))
+            try channel.pipeline.syncOperations.addHandler(SIPStreamHandler(parser: parser, sourceGuard: sourceGuard, inbound: inbound))
         }
     }
 
@@ -148,11 +160,12 @@ public final class SIPTransportLayer: Sendable {
         let inbound = self.inbound
         let connections = self.connections
         let timeout = configuration.incompleteMessageTimeout
+        let sourceGuard = self.sourceGuard
         return try await ClientBootstrap(group: group)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .connectTimeout(.seconds(5))
             .channelInitializer { channel in
-                Self.initializeStream(channel, parser: parser, timeout: timeout, inbound: inbound, connections: connections)
+                Self.initializeStream(channel, parser: parser, timeout: timeout, sourceGuard: sourceGuard, inbound: inbound, connections: connections)
             }
             .connect(to: address).get()
     }

@@ -10,9 +10,10 @@ extension SIPUserAgent {
     /// Option tags we support (RFC 3261 §8.2.2.3).
     static let supportedTags: Set<String> = ["timer", "norefersub"]
 
-    func respond(_ key: TransactionKey, _ request: SIPRequest, _ status: Int, toTag: String? = nil,
+    func respond(_ key: TransactionKey, _ request: SIPRequest, _ status: Int, reason: String? = nil, toTag: String? = nil,
                  headers: [SIPHeaderField] = [], body: SessionBody? = nil) {
-        var r = SIPResponse(answering: request, statusCode: status, toTag: toTag ?? (status == 100 ? nil : TransactionLayer.tag(for: key)))
+        var r = SIPResponse(answering: request, statusCode: status, reasonPhrase: reason,
+                            toTag: toTag ?? (status == 100 ? nil : TransactionLayer.tag(for: key)))
         r.headers.add(.server, configuration.productName)
         for h in headers { r.headers.add(h.name, h.value) }
         if let body, !body.bytes.isEmpty {
@@ -23,6 +24,12 @@ extension SIPUserAgent {
     }
 
     func receiveRequest(_ request: SIPRequest, key: TransactionKey, source: SIPEndpoint) {
+        // Decoded users and display names end up in headers we write (an agent's INVITE, a 302
+        // Contact): a control character in them is refused before anything reads them.
+        if request.method != .ack, let reason = request.identityControlCharacterFault {
+            respond(key, request, 400, reason: reason)
+            return
+        }
         // RFC 3261 §8.2.2.1: unknown URI schemes get 416.
         switch request.uri {
         case .sip, .tel: break
@@ -37,6 +44,12 @@ extension SIPUserAgent {
                 respond(key, request, 420, headers: [SIPHeaderField(name: .unsupported, value: unsupported.joined(separator: ", "))])
                 return
             }
+        }
+        // §8.2.3: a body we cannot read, or an answer the caller cannot read, is refused before
+        // any routing or media work (INVITE and UPDATE carry the sessions we serve).
+        if request.method == .invite || request.method == .update, let refusal = Self.contentRefusal(request) {
+            respond(key, request, refusal.status, headers: refusal.headers)
+            return
         }
         let toTag = (try? request.headers.to().tag) ?? nil
         if toTag != nil {
@@ -58,10 +71,38 @@ extension SIPUserAgent {
             // Known methods this element does not serve (RFC 3261 §8.2.1).
             respond(key, request, 405, headers: [SIPHeaderField(name: .allow, value: Self.allowed)])
         default:
-            respond(key, request, 501)
+            // §8.2.1, §21.5.2: a method we do not know (any token is legal) is 501, never 400.
+            respond(key, request, 501, headers: [SIPHeaderField(name: .allow, value: Self.allowed)])
         }
     }
 
+    /// 415 for a body other than SDP or an encoding other than identity (with Accept or
+    /// Accept-Encoding, RFC 3261 §8.2.3), 406 when Accept excludes SDP, the only answer we give
+    /// (§20.1: no Accept means application/sdp; an empty one accepts nothing). Nil: acceptable.
+    static func contentRefusal(_ request: SIPRequest) -> (status: Int, headers: [SIPHeaderField])? {
+        if !request.body.isEmpty {
+            if let type = request.headers.contentType, type != "application/sdp" { // none: SDP is assumed
+                return (415, [SIPHeaderField(name: .accept, value: "application/sdp")])
+            }
+            let encodings = request.headers.listValues(.contentEncoding).map { $0.lowercased() }
+            if encodings.contains(where: { $0 != "identity" && !$0.isEmpty }) {
+                return (415, [SIPHeaderField(name: SIPHeaderName("Accept-Encoding"), value: "identity")])
+            }
+        }
+        if request.headers.contains(.accept) {
+            let acceptable = request.headers.listValues(.accept).contains { range in
+                let parts = range.split(separator: ";").map { $0.filter { $0 != " " && $0 != "\t" }.lowercased() }
+                guard let type = parts.first, ["application/sdp", "application/*", "*/*"].contains(type) else { return false }
+                // q=0 means "not acceptable" (RFC 3261 §20.1, RFC 2616 §14.1).
+                return !parts.dropFirst().contains { $0.hasPrefix("q=") && Double($0.dropFirst(2)) == 0 }
+            }
+            if !acceptable { return (406, [SIPHeaderField(name: .accept, value: "application/sdp")]) }
+        }
+        return nil
+    }
+}
+
+extension SIPUserAgent {
     func capabilityHeaders() -> [SIPHeaderField] {
         [
             SIPHeaderField(name: .allow, value: Self.allowed),
@@ -95,8 +136,16 @@ extension SIPUserAgent {
             respond(key, request, 400)
             return
         }
+        // Dialogs nobody has confirmed yet cost us state and may come from a forged source:
+        // bounded per source, refused before the application does any work (RFC 3261 §21.5.4).
+        let sourceIP = source.address.ipAddress ?? "?"
+        guard sourceGuard.openDialog(sourceIP).isAccepted else {
+            respond(key, request, 503, headers: [SIPHeaderField(name: .retryAfter, value: "5")])
+            return
+        }
         let call = SIPCall(id: dialog.id, request: request, isIncoming: true, userAgent: self)
         var state = CallState(dialog: dialog, call: call, peer: source)
+        state.unconfirmedFrom = sourceIP
         state.inviteKey = key
         state.session = session
         calls[dialog.id] = state
@@ -117,10 +166,12 @@ extension SIPUserAgent {
                 pendingInvites[key] = nil
                 respond(key, call.request, max(300, status), toTag: call.id.localTag,
                         headers: retryAfter.map { [SIPHeaderField(name: .retryAfter, value: "\($0)")] } ?? [])
+                releaseUnconfirmed(state)
                 calls[call.id] = nil
             case .redirect(let contact):
                 pendingInvites[key] = nil
                 respond(key, call.request, 302, toTag: call.id.localTag, headers: [SIPHeaderField(name: .contact, value: "<\(contact)>")])
+                releaseUnconfirmed(state)
                 calls[call.id] = nil
             case .answer(let body, let ringFirst):
                 if ringFirst { respond(key, call.request, 180, toTag: call.id.localTag) }
@@ -152,6 +203,11 @@ extension SIPUserAgent {
         }
     }
 
+    /// The dialog no longer counts against its source's unconfirmed-dialog limit.
+    func releaseUnconfirmed(_ state: CallState) {
+        if let source = state.unconfirmedFrom { sourceGuard.closeDialog(source) }
+    }
+
     func cancelPendingInvite(_ key: TransactionKey) {
         guard let call = pendingInvites.removeValue(forKey: key), let request = layer.serverRequest(key) else { return }
         respond(key, request, 487, toTag: call.id.localTag)
@@ -165,6 +221,8 @@ extension SIPUserAgent {
         state.inviteKey = nil
         state.reinviteInProgress = false
         if !state.established {
+            releaseUnconfirmed(state)
+            state.unconfirmedFrom = nil
             state.established = true
             state.dialog.state = .confirmed
             let delegate = self.delegate
@@ -320,6 +378,7 @@ extension SIPUserAgent {
 
     func endCall(_ id: DialogID, reason: SIPCallEndReason) {
         guard let state = calls.removeValue(forKey: id) else { return }
+        releaseUnconfirmed(state)
         for t in [DialogTimer.retransmit2xx, .sessionRefresh, .sessionExpiry] { cancelTimer(.dialog(id, t)) }
         completedCalls += 1
         let delegate = self.delegate

@@ -1,3 +1,4 @@
+import NIOCore
 import SIPAuth
 import SIPMessage
 import SIPTransaction
@@ -34,16 +35,26 @@ extension SIPUserAgent {
 
     func finishRegister(_ request: SIPRequest, key: TransactionKey, source: SIPEndpoint, realm: String, aor: String,
                         credentials: DigestCredentials, ha1: String?) {
+        guard let settings = configuration.registrar else { return }
         let now = nowSeconds
         let sourceIP = source.address.ipAddress ?? "?"
         switch authenticator.verify(credentials, request: request, ha1: ha1, now: now) {
         case .malformed:
             respond(key, request, 400)
         case .challenge(let stale):
-            if !stale { throttle.recordFailure(source: sourceIP, now: now) }
+            if !stale {
+                throttle.recordFailure(source: sourceIP, now: now)
+                // A guessed password (svcrack): a few per source, or one once the account is under attack,
+                // and the source is banned; its next datagrams are dropped unread.
+                guard sourceGuard.authenticationFailed(sourceIP, account: "\(credentials.username)@\(realm)").isAccepted else {
+                    respond(key, request, 403)
+                    return
+                }
+            }
             challenge(key, request, realm: realm, stale: stale)
         case .authenticated(let username):
             throttle.recordSuccess(source: sourceIP)
+            sourceGuard.authenticationSucceeded(sourceIP, account: "\(username)@\(realm)")
             // The authenticated user may only register its own address-of-record.
             let toUser = (try? request.headers.to().uri.sipURI?.user) ?? nil
             guard toUser == username else {
@@ -52,7 +63,10 @@ extension SIPUserAgent {
             }
             // Calls go to the Contact, unless the phone is behind NAT (its Via names another address
             // than the packet came from, RFC 3581) or on a connection: then to where the REGISTER came from.
-            let reachAt = Self.isNATted(request, source: source) ? source.description : nil
+            // A Contact naming another host than the source is not followed (unless allowed): a REGISTER
+            // must not aim calls, and their RTP, at a third party.
+            let elsewhere = !settings.allowThirdPartyContacts && !Self.contactsAreAtSource(request, source: source)
+            let reachAt = Self.isNATted(request, source: source) || elsewhere ? source.description : nil
             switch registrar.register(request, aor: aor, source: reachAt, now: now) {
             case .accepted(let bindings):
                 let contacts = Registrar.contactHeaderValues(bindings, now: now).map { SIPHeaderField(name: .contact, value: $0) }
@@ -77,5 +91,17 @@ extension SIPUserAgent {
         guard source.transport == .udp else { return true }
         guard let via = try? request.headers.topVia(), let ip = source.address.ipAddress, let port = source.address.port else { return true }
         return via.host != ip || (via.port ?? 5060) != port
+    }
+
+    /// True when every Contact of a REGISTER names the source's IP address (any port: the same
+    /// host), or there is none or `*`.
+    static func contactsAreAtSource(_ request: SIPRequest, source: SIPEndpoint) -> Bool {
+        guard let ip = source.address.ipAddress else { return false }
+        guard case .addresses(let contacts)? = try? request.headers.contact() else { return true }
+        return contacts.allSatisfy { contact in
+            guard let host = contact.uri.sipURI?.host else { return false }
+            let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+            return bare == ip || (try? SocketAddress(ipAddress: bare, port: 0).ipAddress) == ip // IPv6 spellings
+        }
     }
 }

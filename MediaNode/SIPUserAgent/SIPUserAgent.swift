@@ -38,6 +38,8 @@ public actor SIPUserAgent {
         var established = false
         var reinviteInProgress = false
         var ending = false
+        /// The source address counted as an unconfirmed dialog (SIPSourcePolicy) until the ACK or the end.
+        var unconfirmedFrom: String?
     }
 
     public let configuration: SIPUserAgentConfiguration
@@ -58,6 +60,8 @@ public actor SIPUserAgent {
     var registrar: Registrar
     var authenticator: DigestAuthenticator
     var throttle: AuthFailureThrottle
+    /// Per-source limits and bans, shared with the transport (which drops banned sources unparsed).
+    let sourceGuard: SIPSourceGuard
     var boundWaiters: [CheckedContinuation<SIPTransportLayer, any Error>] = []
     let clockOrigin = ContinuousClock.now
     /// Calls completed since start (for tests and metrics).
@@ -79,6 +83,11 @@ public actor SIPUserAgent {
         registrar = Registrar(configuration: configuration.registrar?.registrar ?? .init())
         authenticator = DigestAuthenticator(configuration: configuration.registrar?.digest ?? .init())
         throttle = AuthFailureThrottle(maxFailures: configuration.registrar?.maxFailuresPerMinute ?? 20, window: 60)
+        let logger = configuration.logger
+        sourceGuard = SIPSourceGuard(configuration: configuration.transport.sourcePolicy) { address, reason in
+            logger.warning("SIP source banned", metadata: ["source": "\(address)", "reason": "\(reason.rawValue)",
+                                                           "seconds": "\(Int(configuration.transport.sourcePolicy.banSeconds))"])
+        }
     }
 
     /// Binds the listeners and processes messages until the task is cancelled.
@@ -86,7 +95,8 @@ public actor SIPUserAgent {
         let continuation = self.continuation
         let transport: SIPTransportLayer
         do {
-            transport = try await SIPTransportLayer.bind(configuration: configuration.transport, group: group) { inbound in
+            transport = try await SIPTransportLayer.bind(configuration: configuration.transport, group: group,
+                                                         sourceGuard: sourceGuard) { inbound in
                 continuation.yield(.inbound(inbound))
             }
         } catch {

@@ -39,16 +39,21 @@ public struct RegistrarSettings: Sendable {
     public var realmForDomain: @Sendable (String) -> String?
     public var registrar: Registrar.Configuration
     public var digest: DigestAuthenticator.Configuration
-    /// Failed authentications allowed per source address per minute before 403s.
+    /// Failed authentications allowed per source address per minute before 403s (the source
+    /// policy's ban, `SIPSourcePolicy.Configuration.authenticationFailuresPerSource`, comes first).
     public var maxFailuresPerMinute: Int
+    /// Follow a registered Contact that names another host than the REGISTER's source (default
+    /// false: calls go to the source address, so a REGISTER cannot aim calls at a third party).
+    public var allowThirdPartyContacts: Bool
 
     public init(credentials: any DigestCredentialStore, realmForDomain: @escaping @Sendable (String) -> String? = { $0 },
                 registrar: Registrar.Configuration = .init(), digest: DigestAuthenticator.Configuration = .init(),
-                maxFailuresPerMinute: Int = 20) {
+                maxFailuresPerMinute: Int = 20, allowThirdPartyContacts: Bool = false) {
         self.credentials = credentials
         self.realmForDomain = realmForDomain
         self.registrar = registrar
         self.digest = digest
         self.maxFailuresPerMinute = maxFailuresPerMinute
+        self.allowThirdPartyContacts = allowThirdPartyContacts
     }
 }

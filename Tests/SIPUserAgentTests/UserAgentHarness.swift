@@ -76,12 +76,13 @@ func withUserAgent<T: Sendable>(
     timers: TransactionTimers = TransactionTimers(),
     registrar: RegistrarSettings? = nil,
     tcp: Bool = true,
+    sourcePolicy: SIPSourcePolicy.Configuration = .unlimited, // interop peers call at 100 calls/s from one address
     _ body: @Sendable (SIPUserAgent, SIPTransportLayer) async throws -> T
 ) async throws -> T {
     var logger = Logger(label: "sip-test")
     logger.logLevel = .warning
     let configuration = SIPUserAgentConfiguration(
-        transport: .init(host: "127.0.0.1", udpPort: 0, tcpPort: tcp ? 0 : nil), timers: timers,
+        transport: .init(host: "127.0.0.1", udpPort: 0, tcpPort: tcp ? 0 : nil, sourcePolicy: sourcePolicy), timers: timers,
         registrar: registrar, logger: logger
     )
     let ua = SIPUserAgent(configuration: configuration, delegate: delegate)
