@@ -91,6 +91,25 @@ public struct Principal: Sendable, Equatable {
         return tenantID
     }
 
+    /// The one rule for handing out or taking over power (issue 13): a principal may give a user
+    /// `role` only if every permission of that role is its own, and may change or delete a user only
+    /// if that user's current permissions are all its own — otherwise `users_manage` alone would make
+    /// an admin with a password of its choosing, or reset an admin's password and log in as them.
+    public func requireCanManageUser(currentRole: Role?, newRole: Role?) throws(ControlPlaneError) {
+        if let currentRole, let missing = lacking(Permission.granted(to: currentRole)) {
+            throw ControlPlaneError(.forbidden, "This user is a \(currentRole.rawValue) with the '\(missing.rawValue)' permission, which your credential lacks; only a credential with all of that user's permissions may change or delete them.")
+        }
+        if let newRole, let missing = lacking(Permission.granted(to: newRole)) {
+            throw ControlPlaneError(.forbidden, "You cannot grant the role \(newRole.rawValue): it includes the '\(missing.rawValue)' permission, which your credential lacks.")
+        }
+    }
+
+    /// The first of `other` this principal does not hold (nil: `other` is a subset of its permissions).
+    /// Used for every grant: roles to users, scopes to new API keys.
+    public func lacking(_ other: Set<Permission>) -> Permission? {
+        other.subtracting(permissions).sorted().first
+    }
+
     public func require(_ permission: Permission) throws(ControlPlaneError) {
         guard permissions.contains(permission) else {
             throw ControlPlaneError(.forbidden, "Your credential lacks the '\(permission.rawValue)' permission this route needs.")

@@ -26,7 +26,7 @@ extension APIHandler {
         ])
         // A credential cannot mint a key more powerful than itself.
         let granted = Principal(kind: .apiKey(id: UUID(), scopes: scopes), tenantID: tenantID).permissions
-        if let missing = granted.subtracting(principal.permissions).sorted().first {
+        if let missing = principal.lacking(granted) {
             throw ControlPlaneError(.forbidden, "You cannot create a key with the '\(missing.rawValue)' permission, which your own credential lacks.")
         }
         let token = BearerToken.generate(.apiKey)

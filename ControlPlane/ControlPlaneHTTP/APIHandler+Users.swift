@@ -16,15 +16,17 @@ extension APIHandler {
     }
 
     func createUser(_ input: Operations.CreateUser.Input) async throws -> Operations.CreateUser.Output {
-        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        let principal = try RequestPrincipal.require()
+        let tenantID = try principal.tenant(for: .usersManage)
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
-        let role = Role(rawValue: body.role.rawValue)!
+        let role = try Self.role(body.role.rawValue)
         try InputValidation.check([
             InputValidation.email(body.email, field: "email"),
             body.name.flatMap { InputValidation.text($0, field: "name", max: 200, allowEmpty: true) },
             InputValidation.password(body.password, field: "password"),
             role == .platformStaff ? .init(field: "role", message: "platform_staff cannot be granted by a tenant") : nil,
         ])
+        try principal.requireCanManageUser(currentRole: nil, newRole: role)
         let user = UserRecord(id: UUID(), tenantID: tenantID, email: body.email, name: body.name ?? "", role: role, createdAt: Date())
         let hash = try await hasher.hash(body.password)
         let logger = self.logger
@@ -43,10 +45,11 @@ extension APIHandler {
     }
 
     func updateUser(_ input: Operations.UpdateUser.Input) async throws -> Operations.UpdateUser.Output {
-        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        let principal = try RequestPrincipal.require()
+        let tenantID = try principal.tenant(for: .usersManage)
         let id = try uuid(input.path.userId, field: "userId")
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
-        let role = body.role.map { Role(rawValue: $0.rawValue)! }
+        let role = try body.role.map { try Self.role($0.rawValue) }
         try InputValidation.check([
             body.name.flatMap { InputValidation.text($0, field: "name", max: 200, allowEmpty: true) },
             body.password.flatMap { InputValidation.password($0, field: "password") },
@@ -55,8 +58,10 @@ extension APIHandler {
         let hash = try await body.password.asyncMap { try await hasher.hash($0) }
         let logger = self.logger
         guard let user = try await database.tenant(tenantID, { c in
-            if let role, role != .tenantAdmin, let current = try await UserRepository.get(c, tenantID: tenantID, id: id, logger: logger),
-               current.role == .tenantAdmin, try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
+            guard let current = try await UserRepository.get(c, tenantID: tenantID, id: id, forUpdate: true, logger: logger) else { return nil as UserRecord? }
+            try principal.requireCanManageUser(currentRole: current.role, newRole: role)
+            if let role, role != .tenantAdmin, current.role == .tenantAdmin,
+               try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
                 throw ControlPlaneError(.conflict, "This is the tenant's last admin; make another user tenant_admin first.")
             }
             let user = try await UserRepository.update(c, tenantID: tenantID, id: id, name: body.name, role: role,
@@ -68,18 +73,28 @@ extension APIHandler {
     }
 
     func deleteUser(_ input: Operations.DeleteUser.Input) async throws -> Operations.DeleteUser.Output {
-        let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
+        let principal = try RequestPrincipal.require()
+        let tenantID = try principal.tenant(for: .usersManage)
         let id = try uuid(input.path.userId, field: "userId")
         let logger = self.logger
         let deleted = try await database.tenant(tenantID) { c in
-            if let current = try await UserRepository.get(c, tenantID: tenantID, id: id, logger: logger), current.role == .tenantAdmin,
-               try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
+            guard let current = try await UserRepository.get(c, tenantID: tenantID, id: id, forUpdate: true, logger: logger) else { return false }
+            try principal.requireCanManageUser(currentRole: current.role, newRole: nil)
+            if current.role == .tenantAdmin, try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
                 throw ControlPlaneError(.conflict, "This is the tenant's last admin and cannot be deleted.")
             }
             return try await UserRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
         }
         guard deleted else { throw ControlPlaneError.notFound("user") }
         return .noContent(.init())
+    }
+}
+
+extension APIHandler {
+    /// A role named in a request body (the generated enum has the same cases).
+    static func role(_ name: String) throws(ControlPlaneError) -> Role {
+        guard let role = Role(rawValue: name) else { throw ControlPlaneError.invalid("role", "'\(name.prefix(32))' is not a role") }
+        return role
     }
 }
 

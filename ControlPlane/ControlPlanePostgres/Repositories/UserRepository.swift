@@ -25,9 +25,12 @@ public enum UserRepository {
         }
     }
 
-    public static func get(_ c: PostgresConnection, tenantID: UUID, id: UUID, logger: Logger) async throws -> UserRecord? {
+    /// The user; `forUpdate` locks the row until the transaction ends (check-then-change of role or password).
+    public static func get(_ c: PostgresConnection, tenantID: UUID, id: UUID, forUpdate: Bool = false,
+                           logger: Logger) async throws -> UserRecord? {
         try await decode(c.query("""
             SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM users WHERE tenant_id = \(tenantID) AND id = \(id)
+            \(unescaped: forUpdate ? "FOR UPDATE" : "")
             """, logger: logger)).first?.item
     }
 
