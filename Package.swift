@@ -50,6 +50,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "EgressGuard",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Common/EgressGuard",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ControlPlaneAPI",
             dependencies: [
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -272,7 +283,7 @@ let package = Package(
         .target(
             name: "CallControl",
             dependencies: [
-                "ControlPlaneClient", "ControlPlaneAPI", "CallCenterModel", "IVREngine", "ACD",
+                "ControlPlaneClient", "ControlPlaneAPI", "CallCenterModel", "IVREngine", "ACD", "EgressGuard",
                 "SIPUserAgent", "SIPMessage", "SIPAuth", "SIPDialog", "SIPTransport", "SDP", "RTPCore", "MediaEngine",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -290,7 +301,7 @@ let package = Package(
         .executableTarget(
             name: "MediaNodeServer",
             dependencies: [
-                "CallControl", "ControlPlaneClient", "ControlPlaneAPI", "SIPUserAgent", "SIPTransport", "MediaEngine", "SDP",
+                "CallControl", "ControlPlaneClient", "ControlPlaneAPI", "SIPUserAgent", "SIPTransport", "MediaEngine", "SDP", "EgressGuard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -306,6 +317,15 @@ let package = Package(
         ),
 
         // MARK: Tests
+        .testTarget(
+            name: "EgressGuardTests",
+            dependencies: [
+                "EgressGuard", "NodeTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/EgressGuardTests",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "IVREngineTests",
             dependencies: ["IVREngine", "CallCenterModel"],

@@ -1,5 +1,6 @@
 import CallControl
 import ControlPlaneClient
+import EgressGuard
 import Foundation
 import Logging
 import MediaEngine
@@ -46,7 +47,8 @@ struct MediaNodeApplication {
         let prompts = PromptRenderer(configuration: promptConfiguration, logger: Logger(label: "prompts"))
         var callConfiguration = CallRuntime.Configuration()
         callConfiguration.voicemailDirectory = settings.dataDirectory + "/voicemail"
-        let runtime = CallRuntime(configuration: callConfiguration, media: media, spool: spool, prompts: prompts, cdrSpooled: { shipper.notify() },
+        let runtime = CallRuntime(configuration: callConfiguration, media: media, spool: spool, prompts: prompts,
+                                  http: IVRHTTPFetcher(egress: EgressGuard(policy: settings.egress)), cdrSpooled: { shipper.notify() },
                                   publish: { event in
                                       NodeMetrics.observe(event)
                                       uploader.publish(event)

@@ -1,3 +1,4 @@
+import EgressGuard
 import Foundation
 
 /// The node's configuration, parsed and checked from flags/environment.
@@ -18,6 +19,10 @@ struct NodeSettings: Sendable {
     /// node channel get to finish (a last upload) before they are cancelled. Default 3 s; the
     /// spool is durable, so what is not shipped goes at the next start.
     var shutdownGraceSeconds: Int
+    /// What IVR HTTP nodes may reach (`EgressGuard`): https to public addresses by default;
+    /// `--egress-exempt` CIDRs (a lab's CRM on a private network) and `--egress-allow-http` widen
+    /// it; the control plane's and the node's own literal addresses are always refused.
+    var egress = EgressPolicy()
 
     init(controlPlaneURL: String, bootstrapToken: String?, sipListen: String, advertisedAddress: String?, rtpPorts: String,
          dataDirectory: String, name: String, drainSeconds: Int, adminListen: String = "127.0.0.1:9090",
@@ -52,6 +57,21 @@ struct NodeSettings: Sendable {
         self.name = name
         self.drainSeconds = max(0, drainSeconds)
         self.shutdownGraceSeconds = max(0, shutdownGraceSeconds)
+        for host in [url.host, advertised].compactMap({ $0 }) {
+            if let own = IPAddress(literal: host), let network = IPNetwork(own.description) { egress.deniedNetworks.append(network) }
+        }
+    }
+
+    /// Applies `--egress-exempt` (comma-separated CIDRs) and `--egress-allow-http`.
+    mutating func widenEgress(exempt: String?, allowHTTP: Bool) throws {
+        for text in (exempt ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty {
+            guard let network = IPNetwork(text) else { throw SettingsError("--egress-exempt takes CIDRs like 10.1.0.0/16: \(text)") }
+            egress.exemptNetworks.append(network)
+        }
+        if allowHTTP {
+            egress.allowedSchemes.insert("http")
+            egress.allowedPorts = nil
+        }
     }
 
     /// `host:port` (IPv6 in brackets), port 0...65535.

@@ -47,6 +47,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Seconds the CDR shipper and the other control-plane services get once calls are drained (env CC_SHUTDOWN_GRACE_SECONDS; default 3).")
     var shutdownGraceSeconds: Int?
 
+    @Option(help: "Networks IVR HTTP nodes may reach although they are private, comma-separated CIDRs (env CC_EGRESS_EXEMPT; default none).")
+    var egressExempt: String?
+
+    @Flag(help: "Let IVR HTTP nodes use plain http and any port (env CC_EGRESS_ALLOW_HTTP=1; default https on 443 only).")
+    var egressAllowHttp = false
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in
@@ -55,7 +61,7 @@ struct ServeCommand: AsyncParsableCommand {
             return h
         }
         let logger = Logger(label: "media-node")
-        let settings = try NodeSettings(
+        var settings = try NodeSettings(
             controlPlaneURL: controlPlaneURL ?? env["CC_CONTROL_PLANE_URL"] ?? "http://127.0.0.1:8080",
             bootstrapToken: bootstrapToken ?? env["CC_NODE_BOOTSTRAP_TOKEN"],
             sipListen: sipListen ?? env["CC_SIP_LISTEN"] ?? "0.0.0.0:5060",
@@ -66,6 +72,7 @@ struct ServeCommand: AsyncParsableCommand {
             drainSeconds: drainSeconds ?? env["CC_DRAIN_SECONDS"].flatMap(Int.init) ?? 300,
             adminListen: adminListen ?? env["CC_ADMIN_LISTEN"] ?? "127.0.0.1:9090",
             shutdownGraceSeconds: shutdownGraceSeconds ?? env["CC_SHUTDOWN_GRACE_SECONDS"].flatMap(Int.init) ?? 3)
+        try settings.widenEgress(exempt: egressExempt ?? env["CC_EGRESS_EXEMPT"], allowHTTP: egressAllowHttp || env["CC_EGRESS_ALLOW_HTTP"] == "1")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
         try await MediaNodeApplication(settings: settings, metrics: registry, logger: logger).run()

@@ -24,6 +24,7 @@ package final class FakeControlPlane: Sendable {
         /// that cannot store one CDR used to).
         package var failBatchesWithCaller: String?
         package var events: [String] = []
+        package var redirectsServed = 0
     }
 
     package static let bootstrapToken = "boot-secret"
@@ -43,6 +44,11 @@ package final class FakeControlPlane: Sendable {
         }
         router.post("/crm/echo") { request, context -> Response in
             Self.reply(200, try await Self.json(request))
+        }
+        // Redirects to the cloud metadata address: a client that follows it is an SSRF.
+        router.get("/crm/redirect") { _, _ -> Response in
+            self.state.withLock { $0.redirectsServed += 1 }
+            return Response(status: .found, headers: [.location: "http://169.254.169.254/latest/meta-data/"])
         }
         router.get("/crm/slow") { _, _ -> Response in
             try await Task.sleep(for: .seconds(3))
