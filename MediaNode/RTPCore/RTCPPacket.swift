@@ -25,7 +25,7 @@ public enum RTCPPacket: Sendable, Hashable {
             let length = 4 * (Int(words) + 1)
             guard offset + length <= end else { throw .badLength("RTCP length beyond datagram") }
             let count = first & 0x1F
-            let body = buffer.getSlice(at: offset + 4, length: length - 4)!
+            guard let body = buffer.getSlice(at: offset + 4, length: length - 4) else { throw .badLength("RTCP body") }
             packets.append(try decodeOne(type: type, count: count, body: body))
             offset += length
         }

@@ -15,8 +15,11 @@ public struct RTPPacket: Sendable, Hashable {
     /// Decodes the readable bytes of `buffer` without consuming them.
     public init(decoding buffer: ByteBuffer) throws(RTPParseError) {
         let (header, payloadOffset, payloadLength) = try RTPHeader.decode(buffer)
+        guard let payload = buffer.getSlice(at: buffer.readerIndex + payloadOffset, length: payloadLength) else {
+            throw .badLength("RTP payload")
+        }
         self.header = header
-        self.payload = buffer.getSlice(at: buffer.readerIndex + payloadOffset, length: payloadLength)!
+        self.payload = payload
     }
 
     /// Appends the wire form to `buffer` (no padding is ever added).
@@ -82,21 +85,27 @@ public struct RTPHeader: Sendable, Hashable {
         let csrcCount = Int(first & 0x0F)
         var offset = fixedSize + 4 * csrcCount
         guard size >= offset else { throw .tooShort("CSRC list") }
-        let csrcs = (0..<csrcCount).map { buffer.getInteger(at: base + fixedSize + 4 * $0, as: UInt32.self)! }
+        var csrcs: [UInt32] = []
+        for index in 0..<csrcCount {
+            guard let csrc = buffer.getInteger(at: base + fixedSize + 4 * index, as: UInt32.self) else { throw .tooShort("CSRC list") }
+            csrcs.append(csrc)
+        }
         var extensionProfile: UInt16?
         var extensionData: [UInt8] = []
         if first & 0x10 != 0 {  // X bit, RFC 3550 §5.3.1
-            guard size >= offset + 4 else { throw .tooShort("header extension") }
-            extensionProfile = buffer.getInteger(at: base + offset, as: UInt16.self)
-            let words = Int(buffer.getInteger(at: base + offset + 2, as: UInt16.self)!)
-            guard size >= offset + 4 + 4 * words else { throw .tooShort("header extension") }
-            extensionData = buffer.getBytes(at: base + offset + 4, length: 4 * words)!
+            guard size >= offset + 4, let profile = buffer.getInteger(at: base + offset, as: UInt16.self),
+                let words = buffer.getInteger(at: base + offset + 2, as: UInt16.self).map(Int.init),
+                size >= offset + 4 + 4 * words, let data = buffer.getBytes(at: base + offset + 4, length: 4 * words)
+            else { throw .tooShort("header extension") }
+            extensionProfile = profile
+            extensionData = data
             offset += 4 + 4 * words
         }
         var payloadLength = size - offset
         if first & 0x20 != 0 {  // P bit: last octet counts padding
-            let padding = Int(buffer.getInteger(at: base + size - 1, as: UInt8.self)!)
-            guard padding > 0, padding <= payloadLength else { throw .badLength("RTP padding") }
+            guard let padding = buffer.getInteger(at: base + size - 1, as: UInt8.self).map(Int.init),
+                padding > 0, padding <= payloadLength
+            else { throw .badLength("RTP padding") }
             payloadLength -= padding
         }
         let header = RTPHeader(

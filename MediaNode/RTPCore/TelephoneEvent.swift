@@ -111,7 +111,11 @@ public enum TelephoneEventSender {
     }
 
     /// Start packet, updates every `intervalMs`, and the end packet sent three times (§2.5.1.4).
+    /// The interval is the peer's ptime: one of 0 or less is taken as 20 ms (0 looped forever);
+    /// durations are capped at 8,191 ms, the most a 16-bit duration at 8 kHz holds (§2.5.2.3).
     public static func packets(for digit: DTMFDigit, durationMs: Int = 100, intervalMs: Int = 20, volume: UInt8 = 10) -> [Packet] {
+        let durationMs = min(max(durationMs, 0), Int(UInt16.max) / 8)
+        let intervalMs = intervalMs > 0 ? min(intervalMs, Int(UInt16.max) / 8) : 20
         var packets: [Packet] = []
         var elapsed = 0
         while elapsed < durationMs {
@@ -120,7 +124,7 @@ public enum TelephoneEventSender {
                 marker: elapsed == 0, offsetMs: elapsed))
             elapsed += intervalMs
         }
-        let end = TelephoneEvent(event: digit.event, isEnd: true, volume: volume, duration: UInt16(min(durationMs * 8, Int(UInt16.max))))
+        let end = TelephoneEvent(event: digit.event, isEnd: true, volume: volume, duration: UInt16(durationMs * 8))
         for _ in 0..<3 { packets.append(Packet(event: end, marker: false, offsetMs: durationMs)) }
         return packets
     }

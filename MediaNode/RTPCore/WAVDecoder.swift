@@ -10,6 +10,9 @@ public enum WAVDecoder {
         public var channels: Int
     }
 
+    /// Sample rates a file may have, Hz (8 kHz telephony to 192 kHz studio files).
+    public static let supportedSampleRates = 8000...192_000
+
     /// Decodes to 8 kHz mono.
     public static func decode(_ bytes: [UInt8], targetRate: Int = 8000) throws(WAVError) -> [Int16] {
         let (info, samples) = try decodeNative(bytes)
@@ -40,7 +43,11 @@ public enum WAVDecoder {
             if id == "fmt " {
                 guard size >= 16, body + 16 <= bytes.count else { throw .truncated("fmt chunk") }
                 var tag = u16(body)
-                if tag == 0xFFFE, size >= 40 { tag = u16(body + 24) }  // WAVE_FORMAT_EXTENSIBLE subformat
+                if tag == 0xFFFE, size >= 40 {  // WAVE_FORMAT_EXTENSIBLE subformat
+                    // The chunk may claim 40 bytes in a file that ends sooner (read out of range before).
+                    guard body + 26 <= bytes.count else { throw .truncated("fmt chunk") }
+                    tag = u16(body + 24)
+                }
                 let bits = u16(body + 14)
                 let format: WAVSampleFormat
                 switch (tag, bits) {
@@ -49,7 +56,11 @@ public enum WAVDecoder {
                 case (7, 8): format = .ulaw
                 default: throw .unsupportedFormat("format tag \(tag), \(bits) bits")
                 }
-                info = Info(format: format, sampleRate: u32(body + 4), channels: max(1, u16(body + 2)))
+                let rate = u32(body + 4)
+                // 0 Hz trapped the resampler (infinite output length); a few Hz made it allocate
+                // thousands of samples per input sample.
+                guard supportedSampleRates.contains(rate) else { throw .unsupportedFormat("sample rate \(rate) Hz") }
+                info = Info(format: format, sampleRate: rate, channels: max(1, u16(body + 2)))
             } else if id == "data" {
                 guard let info else { throw .unsupportedFormat("data before fmt") }
                 // Streaming writers leave 0 or 0xFFFFFFFF; take what is there.
