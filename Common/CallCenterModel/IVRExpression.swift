@@ -22,10 +22,36 @@ public indirect enum IVRExpression: Sendable, Equatable, Hashable {
         "number": 1...1, "round": 1...2,
     ]
 
-    /// Parses `source`; throws ``IVRExpressionError`` with the offset of the problem.
+    /// Longest expression source accepted (characters).
+    public static let maxLength = 1_000
+    /// Deepest nesting of parentheses, calls and prefix operators the parser follows.
+    public static let maxNesting = 32
+    /// Deepest expression tree accepted (a left-leaning chain like `1+1+…` counts too): evaluation
+    /// recurses over it.
+    public static let maxDepth = 64
+
+    /// Parses `source`; throws ``IVRExpressionError`` with the offset of the problem. Work is
+    /// bounded: a flow is tenant input, so length, nesting and tree depth have limits.
     public static func parse(_ source: String) throws(IVRExpressionError) -> IVRExpression {
+        guard source.count <= maxLength else {
+            throw IVRExpressionError(.tooComplex, "expression longer than \(maxLength) characters", offset: maxLength)
+        }
         var parser = IVRExpressionParser(source)
-        return try parser.parseAll()
+        let expression = try parser.parseAll()
+        guard expression.depth <= maxDepth else {
+            throw IVRExpressionError(.tooComplex, "expression nested deeper than \(maxDepth) levels; split it with set-variable nodes")
+        }
+        return expression
+    }
+
+    /// Levels of the tree (a literal or variable is 1).
+    public var depth: Int {
+        switch self {
+        case .literal, .variable: 1
+        case .unary(_, let e): 1 + e.depth
+        case .binary(_, let a, let b): 1 + max(a.depth, b.depth)
+        case .call(_, let args): 1 + (args.map(\.depth).max() ?? 0)
+        }
     }
 
     /// Every variable name the expression reads.
@@ -42,7 +68,7 @@ public indirect enum IVRExpression: Sendable, Equatable, Hashable {
 
 /// A parse or evaluation error of an expression or template.
 public struct IVRExpressionError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: Sendable, Equatable { case syntax, unknownFunction, arity, divisionByZero, notANumber }
+    public enum Code: Sendable, Equatable { case syntax, unknownFunction, arity, divisionByZero, notANumber, tooComplex }
     public var code: Code
     public var message: String
     /// Character offset in the source, when known.
@@ -59,6 +85,15 @@ public struct IVRExpressionError: Error, Sendable, Equatable, CustomStringConver
 struct IVRExpressionParser {
     private let chars: [Character]
     private var i = 0
+    /// Current nesting (parentheses, calls, prefix operators), bounded by `IVRExpression.maxNesting`.
+    private var nesting = 0
+
+    private mutating func enter() throws(IVRExpressionError) {
+        nesting += 1
+        guard nesting <= IVRExpression.maxNesting else {
+            throw IVRExpressionError(.tooComplex, "expression nested deeper than \(IVRExpression.maxNesting) levels", offset: i)
+        }
+    }
 
     init(_ source: String) { chars = Array(source) }
 
@@ -96,7 +131,11 @@ struct IVRExpressionParser {
     }
 
     private mutating func parseNot() throws(IVRExpressionError) -> IVRExpression {
-        if take("!") || take("not") { return .unary("!", try parseNot()) }
+        if take("!") || take("not") {
+            try enter()
+            defer { nesting -= 1 }
+            return .unary("!", try parseNot())
+        }
         return try parseComparison()
     }
 
@@ -128,7 +167,11 @@ struct IVRExpressionParser {
     }
 
     private mutating func parseUnary() throws(IVRExpressionError) -> IVRExpression {
-        if take("-") { return .unary("-", try parseUnary()) }
+        if take("-") {
+            try enter()
+            defer { nesting -= 1 }
+            return .unary("-", try parseUnary())
+        }
         return try parsePrimary()
     }
 
@@ -138,6 +181,8 @@ struct IVRExpressionParser {
         let start = i
         let c = chars[i]
         if take("(") {
+            try enter()
+            defer { nesting -= 1 }
             let e = try parseOr()
             guard take(")") else { throw IVRExpressionError(.syntax, "missing ')'", offset: i) }
             return e
@@ -174,6 +219,8 @@ struct IVRExpressionParser {
                 guard let arity = IVRExpression.functions[name] else {
                     throw IVRExpressionError(.unknownFunction, "unknown function '\(name)'", offset: start)
                 }
+                try enter()
+                defer { nesting -= 1 }
                 var args: [IVRExpression] = []
                 if !take(")") {
                     repeat { args.append(try parseOr()) } while take(",")

@@ -47,6 +47,8 @@ public struct IVRSimulationScript: Codable, Sendable, Equatable {
     public var httpResponses: [HTTPResponse]?
     /// Stop after this many inputs (default 100).
     public var maxSteps: Int?
+    /// The most steps a simulation runs, whatever `maxSteps` asks (the API refuses more).
+    public static let maxStepsLimit = 1_000
 
     public init(startTime: Date, caller: String? = nil, called: String? = nil, variables: [String: String]? = nil,
                 inputs: [Input]? = nil, httpResponses: [HTTPResponse]? = nil, maxSteps: Int? = nil) {

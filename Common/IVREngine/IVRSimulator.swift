@@ -19,7 +19,7 @@ public enum IVRSimulator {
         var inputs = script.inputs ?? []
         var responses = script.httpResponses ?? []
         var steps = 0
-        let maxSteps = script.maxSteps ?? 100
+        let maxSteps = min(max(script.maxSteps ?? 100, 1), IVRSimulationScript.maxStepsLimit)
         var node: String? = nil
 
         func record(_ actions: [IVRAction]) {

@@ -152,8 +152,15 @@ extension IVRFlow {
 }
 
 extension IVRSimulationScript {
+    /// Scripts are bounded: at most `maxStepsLimit` steps and as many scripted inputs/responses.
     init(wire: Components.Schemas.IvrSimulationScript) throws {
         self = try WireJSON.decode(IVRSimulationScript.self, from: wire, root: "script")
+        let limit = IVRSimulationScript.maxStepsLimit
+        if let steps = maxSteps, !(1...limit).contains(steps) {
+            throw ControlPlaneError.invalid("script.maxSteps", "must be between 1 and \(limit)")
+        }
+        if (inputs?.count ?? 0) > limit { throw ControlPlaneError.invalid("script.inputs", "at most \(limit) inputs") }
+        if (httpResponses?.count ?? 0) > limit { throw ControlPlaneError.invalid("script.httpResponses", "at most \(limit) responses") }
     }
 }
 

@@ -20,6 +20,21 @@ struct IVRExpressionTests {
         #expect(try eval(source) == expected)
     }
 
+    @Test("hostile expressions are refused with a reason, never a crash: deep nesting, long chains, huge sources")
+    func boundedWork() throws {
+        let nested = String(repeating: "(", count: 100_000) + "1" + String(repeating: ")", count: 100_000)
+        let notNot = String(repeating: "not ", count: 50_000) + "true"
+        let chain = Array(repeating: "1", count: 400).joined(separator: "+")
+        let calls = String(repeating: "len(", count: 40) + "'x'" + String(repeating: ")", count: 40)
+        for source in [nested, notNot, chain, calls] {
+            #expect(throws: IVRExpressionError.self) { try IVRExpression.parse(source) }
+            do { _ = try IVRExpression.parse(source) } catch { #expect(error.code == .tooComplex, "\(error)") }
+        }
+        // Within the limits the same shapes still work.
+        #expect(try eval(String(repeating: "(", count: 20) + "1" + String(repeating: ")", count: 20)) == .number(1))
+        #expect(try eval(Array(repeating: "1", count: 60).joined(separator: "+")) == .number(60))
+    }
+
     @Test func variablesAndCoercion() throws {
         let vars: [String: IVRValue] = ["balance": .string("-12.50"), "account": .string("0042"), "order.status": .string("shipped"),
                                         "vip": .bool(true)]

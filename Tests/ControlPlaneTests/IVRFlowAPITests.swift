@@ -90,4 +90,23 @@ struct IVRFlowAPITests {
             #expect(malformed.status == 422)
         }
     }
+
+    @Test("hostile flows and scripts get 422 naming the problem: a deeply nested condition, a step limit from the caller")
+    func boundedWork() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (_, key, _) = try await h.signup("acme")
+            let deep = String(repeating: "(", count: 400) + "1" + String(repeating: ")", count: 400)
+            let flow: [String: Any] = ["name": "x", "start": "c", "language": "en-US", "nodes": [
+                "c": ["type": "condition", "branches": [["when": deep, "next": "bye"]], "otherwise": "bye"],
+                "bye": ["type": "hangup"],
+            ] as [String: Any]]
+            let stored = try await h.call(.post, "/v1/ivr/flows/deep/versions", token: key, json: flow)
+            #expect(stored.status == 422, "\(String(decoding: stored.body, as: UTF8.self))")
+            #expect(String(decoding: stored.body, as: UTF8.self).contains("nested deeper"))
+            let steps = try await h.call(.post, "/v1/ivr/simulate", token: key, json: [
+                "flow": Self.flow(greeting: "Hello"), "script": ["startTime": "2026-11-25T10:00:00Z", "maxSteps": 100_000_000]])
+            #expect(steps.status == 422)
+            #expect(String(decoding: steps.body, as: UTF8.self).contains("maxSteps"))
+        }
+    }
 }
