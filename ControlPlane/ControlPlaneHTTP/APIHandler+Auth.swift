@@ -34,7 +34,7 @@ extension APIHandler {
     func logout(_ input: Operations.Logout.Input) async throws -> Operations.Logout.Output {
         let principal = try RequestPrincipal.require()
         guard case .user(_, _, let sessionID) = principal.kind else {
-            throw ControlPlaneError(.badRequest, "Only session tokens can log out; revoke API keys with DELETE /v1/api-keys/{keyId}.")
+            throw ControlPlaneError(.forbidden, "Only session tokens can log out; revoke API keys with DELETE /v1/api-keys/{keyId}.")
         }
         let logger = self.logger
         try await database.platform { c in try await SessionRepository.revoke(c, id: sessionID, logger: logger) }
