@@ -27,6 +27,9 @@ struct Dev: AsyncParsableCommand {
     @Option(help: "RTP port range of the media node.")
     var rtpPorts: String = "20000-20999"
 
+    @Option(help: "Port of the media node's admin listener on 127.0.0.1 (/healthz, /readyz, /metrics).")
+    var nodeAdminPort: Int = 9090
+
     struct Secrets: Codable {
         var nodeBootstrapToken: String
         var staffEmail: String
@@ -56,7 +59,7 @@ struct Dev: AsyncParsableCommand {
             .deletingLastPathComponent().appendingPathComponent("media-node")
         let nodeExecutable = noMediaNode ? nil
             : mediaNode.map { URL(fileURLWithPath: $0) } ?? (FileManager.default.isExecutableFile(atPath: sibling.path) ? sibling : nil)
-        let (noDemo, sipPort, rtpPorts) = (self.noDemo, self.sipPort, self.rtpPorts)
+        let (noDemo, sipPort, rtpPorts, adminPort) = (self.noDemo, self.sipPort, self.rtpPorts, self.nodeAdminPort)
         let startup = ChildProcessService(executable: nodeExecutable, logFile: root.appendingPathComponent("media-node.log"),
                                           logger: logger) { port in
             let base = "http://\(host):\(port)"
@@ -70,11 +73,12 @@ struct Dev: AsyncParsableCommand {
                 }
             }
             Self.printBanner(base: base, databaseURL: databaseURL, secrets: secrets, root: root, demo: demo,
-                             node: nodeExecutable.map { _ in "\(host):\(sipPort)" })
+                             node: nodeExecutable.map { _ in "\(host):\(sipPort)" }, nodeAdmin: "http://127.0.0.1:\(adminPort)")
             guard nodeExecutable != nil else { return nil }
             return ["--control-plane-url", base, "--bootstrap-token", secrets.nodeBootstrapToken,
                     "--sip-listen", "\(host):\(sipPort)", "--rtp-ports", rtpPorts,
-                    "--data-dir", root.appendingPathComponent("node").path, "--name", "dev-node"]
+                    "--data-dir", root.appendingPathComponent("node").path, "--name", "dev-node",
+                    "--admin-listen", "127.0.0.1:\(adminPort)"]
         }
         try await serve(options: options, databaseURL: databaseURL, bootstrapToken: secrets.nodeBootstrapToken,
                         staff: (secrets.staffEmail, secrets.staffPassword), extraServices: [startup]) { port in
@@ -82,7 +86,8 @@ struct Dev: AsyncParsableCommand {
         }
     }
 
-    static func printBanner(base: String, databaseURL: String, secrets: Secrets, root: URL, demo: DemoTenant?, node: String?) {
+    static func printBanner(base: String, databaseURL: String, secrets: Secrets, root: URL, demo: DemoTenant?, node: String?,
+                            nodeAdmin: String) {
         var text = """
 
         ── Call-center platform is running ─────────────────────────────────────────
@@ -95,6 +100,7 @@ struct Dev: AsyncParsableCommand {
         """
         if let node {
             text += "  Media node    SIP \(node) (UDP/TCP), log \(root.appendingPathComponent("media-node.log").path)\n"
+            text += "  Node health   \(nodeAdmin)/healthz   \(nodeAdmin)/readyz   \(nodeAdmin)/metrics\n"
         } else {
             text += "  Media node    not started (build it: swift build -c release --product media-node)\n"
         }
