@@ -72,9 +72,9 @@ public struct DigestCredentials: Hashable, Sendable {
 
     /// Header value form.
     public var headerValue: String {
-        var s = "Digest username=\"\(username)\", realm=\"\(realm)\", nonce=\"\(nonce)\", uri=\"\(uri)\", response=\"\(response)\", algorithm=\(algorithm.rawValue)"
-        if let qop, let nc, let cnonce { s += ", qop=\(qop), nc=\(nc), cnonce=\"\(cnonce)\"" }
-        if let opaque { s += ", opaque=\"\(opaque)\"" }
+        var s = "Digest username=\(digestQuoted(username)), realm=\(digestQuoted(realm)), nonce=\(digestQuoted(nonce)), uri=\(digestQuoted(uri)), response=\(digestQuoted(response)), algorithm=\(algorithm.rawValue)"
+        if let qop, let nc, let cnonce { s += ", qop=\(digestToken(qop)), nc=\(digestToken(nc)), cnonce=\(digestQuoted(cnonce))" }
+        if let opaque { s += ", opaque=\(digestQuoted(opaque))" }
         return s
     }
 }
@@ -109,12 +109,32 @@ public struct DigestChallenge: Hashable, Sendable {
     }
 
     public var headerValue: String {
-        var s = "Digest realm=\"\(realm)\", nonce=\"\(nonce)\", algorithm=\(algorithm.rawValue)"
-        if !qop.isEmpty { s += ", qop=\"\(qop.joined(separator: ","))\"" }
-        if let opaque { s += ", opaque=\"\(opaque)\"" }
+        var s = "Digest realm=\(digestQuoted(realm)), nonce=\(digestQuoted(nonce)), algorithm=\(algorithm.rawValue)"
+        if !qop.isEmpty { s += ", qop=\(digestQuoted(qop.joined(separator: ",")))" }
+        if let opaque { s += ", opaque=\(digestQuoted(opaque))" }
         if stale { s += ", stale=true" }
         return s
     }
+}
+
+/// A quoted-string with `"` and `\` escaped (RFC 3261 §25.1 quoted-pair): a username `li"na`
+/// used to come out as `username="li"na"`, which no longer parsed.
+private func digestQuoted(_ value: String) -> String {
+    var out = "\""
+    for c in value.unicodeScalars {
+        if c == "\"" || c == "\\" { out.unicodeScalars.append("\\") }
+        out.unicodeScalars.append(c)
+    }
+    return out + "\""
+}
+
+/// A value sent as a token (`qop=auth`, `nc=00000001`, RFC 7616 §3.4) when it is one, else quoted
+/// so the header still parses.
+private func digestToken(_ value: String) -> String {
+    let isToken = !value.isEmpty && value.utf8.allSatisfy { b in
+        (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || "-.!%*_+`'~".utf8.contains(b)
+    }
+    return isToken ? value : digestQuoted(value)
 }
 
 extension String {
