@@ -2,15 +2,20 @@ import Foundation
 import Testing
 @testable import SIPMessage
 
-/// Inputs that once broke the parser (infra/fuzz/run-sip-message-fuzz.sh copies crash inputs to
-/// FuzzRegressions/) plus every RFC 4475 message: each must parse or be rejected without
-/// crashing, and anything accepted must be accepted again after serialization.
+/// Inputs that once broke the parser (`infra/fuzz/run.sh sip-message` copies crash inputs to
+/// infra/fuzz/regressions/sip-message/; older ones are in FuzzRegressions/), the fuzz seeds
+/// (infra/fuzz/corpus/sip-message/) and every RFC 4475 message: each must parse or be rejected
+/// without crashing, and anything accepted must be accepted again after serialization.
 @Suite struct SerializationPropertyTests {
     static func inputs() throws -> [[UInt8]] {
         var all = try TortureCorpus.load().map(\.bytes)
-        let dir = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-            .appendingPathComponent("FuzzRegressions")
-        if let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) {
+        let here = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
+        let fuzz = here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("infra/fuzz")
+        for dir in [
+            here.appendingPathComponent("FuzzRegressions"), fuzz.appendingPathComponent("corpus/sip-message"),
+            fuzz.appendingPathComponent("regressions/sip-message"),
+        ] {
+            guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { continue }
             for f in files.sorted() { all.append([UInt8](try Data(contentsOf: dir.appendingPathComponent(f)))) }
         }
         return all

@@ -1,7 +1,7 @@
-// libFuzzer entry point for the SIP message parser (built by run-sip-message-fuzz.sh).
+// libFuzzer entry point for the SIP message parser (built by infra/fuzz/run.sh sip-message).
 // Properties checked on every input: parsing never crashes (datagram and stream framing), the
 // stream framer never crashes, and anything that parses re-parses after serialization.
-import SIPMessageFuzzed
+import SIPMessage
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
