@@ -203,6 +203,22 @@ extension SIPUserAgent {
         }
     }
 
+    /// A banned address's dialogs that were never confirmed end now: a flood's INVITEs answered
+    /// before the ban must not hold the tenant's call slots, media ports and 2xx retransmissions
+    /// until their ACK timeout (32 s). Confirmed calls from that address go on.
+    func endUnconfirmedDialogs(from address: String) {
+        let victims = calls.filter { $0.value.unconfirmedFrom == address && !$0.value.established }
+        for (id, state) in victims {
+            if let key = state.inviteKey, pendingInvites.removeValue(forKey: key) != nil, let request = layer.serverRequest(key) {
+                respond(key, request, 503, toTag: id.localTag) // not answered yet: the final answer, once
+            }
+            endCall(id, reason: .ackTimeout)
+        }
+        if !victims.isEmpty {
+            logger.info("unconfirmed dialogs of a banned source ended", metadata: ["source": "\(address)", "count": "\(victims.count)"])
+        }
+    }
+
     /// The dialog no longer counts against its source's unconfirmed-dialog limit.
     func releaseUnconfirmed(_ state: CallState) {
         if let source = state.unconfirmedFrom { sourceGuard.closeDialog(source) }

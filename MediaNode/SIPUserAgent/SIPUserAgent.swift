@@ -16,6 +16,8 @@ public actor SIPUserAgent {
         case transactionTimer(TransactionKey, TransactionTimer)
         case dialogTimer(DialogID, DialogTimer)
         case transportFailed(TransactionKey)
+        /// The source policy banned this address: its unconfirmed dialogs end (SIPUserAgent+Incoming).
+        case sourceBanned(String)
         /// Work for the application (delegate calls), run as a child of `run()`'s task group.
         case spawn(@Sendable () async -> Void)
     }
@@ -84,9 +86,11 @@ public actor SIPUserAgent {
         authenticator = DigestAuthenticator(configuration: configuration.registrar?.digest ?? .init())
         throttle = AuthFailureThrottle(maxFailures: configuration.registrar?.maxFailuresPerMinute ?? 20, window: 60)
         let logger = configuration.logger
+        let continuation = self.continuation
         sourceGuard = SIPSourceGuard(configuration: configuration.transport.sourcePolicy) { address, reason in
             logger.warning("SIP source banned", metadata: ["source": "\(address)", "reason": "\(reason.rawValue)",
                                                            "seconds": "\(Int(configuration.transport.sourcePolicy.banSeconds))"])
+            continuation.yield(.sourceBanned(address))
         }
     }
 
@@ -150,6 +154,8 @@ public actor SIPUserAgent {
             perform(layer.timerFired(timer, for: key), source: nil)
         case .transportFailed(let key):
             perform(layer.transportFailed(key), source: nil)
+        case .sourceBanned(let address):
+            endUnconfirmedDialogs(from: address)
         case .dialogTimer(let id, let timer):
             timers[.dialog(id, timer)] = nil
             dialogTimerFired(id, timer)

@@ -155,6 +155,10 @@ package final class FakeControlPlane: Sendable {
                         body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
+    /// The snapshot agent's SIP password (user `lina`, domain `acme.sip.test`) and its HA1s.
+    package static let agentPassword = "lina-secret"
+    static let agentHA1 = (md5: "dff27db0f2e218cdda7faffda7eb85be", sha256: "824d45b8d083510ac05f609bc03a8f8f399b33fea9282a5c57f9779af8982348")
+
     package static func snapshot(version: Int64) -> [String: Any] {
         ["version": version, "generatedAt": "2026-11-25T12:00:00Z", "tenants": [[
             "tenantId": "00000000-0000-4000-8000-000000000001", "slug": "acme", "status": "active",
@@ -164,7 +168,7 @@ package final class FakeControlPlane: Sendable {
             "numbers": [["e164": "+861012345678", "route": ["type": "queue", "queueId": "00000000-0000-4000-8000-0000000000a1"]]],
             "queues": [["id": "00000000-0000-4000-8000-0000000000a1", "name": "Billing", "config": ["strategy": "longest_idle", "ringTimeoutSeconds": 15]]],
             "agents": [["id": "00000000-0000-4000-8000-0000000000b1", "name": "Li Na", "extension": "1001", "sipUsername": "lina",
-                        "ha1Md5": "00", "ha1Sha256": "00", "skills": [["skill": "billing", "level": 5]], "groupIds": []]],
+                        "ha1Md5": agentHA1.md5, "ha1Sha256": agentHA1.sha256, "skills": [["skill": "billing", "level": 5]], "groupIds": []]],
             "ivrAliases": [],
         ]]]
     }
