@@ -32,11 +32,15 @@ package actor PromptRenderer {
     let configuration: Configuration
     let library = PromptLibrary()
     let logger: Logger
+    /// Whether `espeakExecutable` exists (checked once; the node logs a missing one at start and
+    /// `/readyz` reports it, so text prompts are silently left out instead of logged per call).
+    package nonisolated let speechAvailable: Bool
     private var inFlight: [String: Task<String?, Never>] = [:]
 
     package init(configuration: Configuration, logger: Logger = Logger(label: "prompts")) {
         self.configuration = configuration
         self.logger = logger
+        self.speechAvailable = FileManager.default.isExecutableFile(atPath: configuration.espeakExecutable)
         try? FileManager.default.createDirectory(atPath: configuration.cacheDirectory, withIntermediateDirectories: true)
     }
 
@@ -139,6 +143,7 @@ package actor PromptRenderer {
         let key = Self.sha256(Array("espeak-ng|\(voice)|\(configuration.speed)|\(text)".utf8))
         let path = "\(configuration.cacheDirectory)/\(key).wav"
         if FileManager.default.fileExists(atPath: path) { return path }
+        guard speechAvailable else { return nil }
         if let running = inFlight[key] { return await running.value }
         let configuration = self.configuration
         let logger = self.logger

@@ -43,7 +43,7 @@ struct MediaNodeApplication {
         }
         var promptConfiguration = PromptRenderer.Configuration(cacheDirectory: settings.dataDirectory + "/tts-cache",
                                                                promptDirectory: settings.dataDirectory + "/prompts")
-        if let espeak { promptConfiguration.espeakExecutable = espeak }
+        promptConfiguration.espeakExecutable = espeak ?? "espeak-ng (not on PATH)"
         let prompts = PromptRenderer(configuration: promptConfiguration, logger: Logger(label: "prompts"))
         var callConfiguration = CallRuntime.Configuration()
         callConfiguration.voicemailDirectory = settings.dataDirectory + "/voicemail"
@@ -59,7 +59,8 @@ struct MediaNodeApplication {
         let view = runtime.registrarView
         let userAgent = SIPUserAgent(
             configuration: SIPUserAgentConfiguration(
-                transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort),
+                transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort,
+                                 sourcePolicy: settings.sipSourcePolicy),
                 registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }),
                 logger: Logger(label: "sip")),
             delegate: runtime)

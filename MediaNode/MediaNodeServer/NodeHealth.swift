@@ -45,11 +45,10 @@ struct NodeHealth: Sendable {
 enum PromptEngine {
     static let missingMessage = "espeak-ng not found on PATH: text prompts are silent (install espeak-ng)"
 
-    /// The executable named `espeak-ng` on `PATH` (then /usr/bin), or nil.
+    /// The executable named `espeak-ng` on `PATH` (/usr/local/bin:/usr/bin:/bin when unset), or nil.
     static func locate(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin"]
-        return directories.lazy.map { $0 + "/espeak-ng" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        return path.split(separator: ":").lazy.map { $0 + "/espeak-ng" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
 

@@ -49,6 +49,22 @@ struct MediaNodeOperationsTests {
         }
     }
 
+    @Test("without espeak-ng on PATH the node says so once at start and /readyz is 503 naming the prompt engine")
+    func missingPromptEngine() async throws {
+        let dir = try TemporaryDirectory()
+        let emptyBin = try TemporaryDirectory()
+        let cp = FakeControlPlane()
+        try await cp.serve { url in
+            let node = try await OperatedNode.launch(url: url, dir: dir.path, rtpPorts: "31500-31599", searchPath: emptyBin.path)
+            defer { node.process.terminate() }
+            _ = try await node.process.waitForLineContaining("configuration applied", timeout: .seconds(20))
+            let readiness = try await node.poll("/readyz") { !$0.body.contains("\"snapshot\"") && !$0.body.contains("\"sip\"") }
+            #expect(readiness.status == 503)
+            #expect(readiness.body.contains("\"notReady\":[\"prompt_engine\"]"), "\(readiness.body)")
+            #expect(node.process.lines.filter { $0.contains("espeak-ng not found on PATH") }.count == 1)
+        }
+    }
+
     @Test("/metrics has the node's series; a call that ends counts in calls total; OPTIONS is 200, then 503 with Retry-After while draining")
     func metricsAndDrain() async throws {
         let dir = try TemporaryDirectory()

@@ -15,12 +15,21 @@ struct OperatedNode {
     let adminPort: Int
     let sipPort: Int
 
-    /// Starts the node against `url` and waits for its admin listener.
-    static func launch(url: URL, dir: String, rtpPorts: String, drainSeconds: Int = 5) async throws -> OperatedNode {
+    /// Starts the node against `url` and waits for its admin listener; `searchPath` replaces its PATH.
+    static func launch(url: URL, dir: String, rtpPorts: String, drainSeconds: Int = 5, searchPath: String? = nil) async throws -> OperatedNode {
         let sipPort = freeUDPPort()
-        let process = try launchMediaNode(controlPlaneURL: url.absoluteString, bootstrapToken: FakeControlPlane.bootstrapToken,
+        let process: LineProcess
+        if let searchPath {
+            process = try LineProcess("/usr/bin/env", [
+                "PATH=\(searchPath)", try mediaNodeExecutable(), "serve", "--control-plane-url", url.absoluteString,
+                "--bootstrap-token", FakeControlPlane.bootstrapToken, "--sip-listen", "127.0.0.1:\(sipPort)", "--rtp-ports", rtpPorts,
+                "--data-dir", dir, "--name", "operations-test", "--drain-seconds", "\(drainSeconds)", "--admin-listen", "127.0.0.1:0",
+            ])
+        } else {
+            process = try launchMediaNode(controlPlaneURL: url.absoluteString, bootstrapToken: FakeControlPlane.bootstrapToken,
                                           sipPort: sipPort, rtpPorts: rtpPorts, dataDirectory: dir, name: "operations-test",
                                           drainSeconds: drainSeconds)
+        }
         let line = try await process.waitForLineContaining("admin listening", timeout: .seconds(30))
         guard let range = line.range(of: "admin=http://127.0.0.1:"),
               let port = Int(line[range.upperBound...].prefix { $0.isNumber }) else {
