@@ -111,7 +111,9 @@ public struct RTPReceiveStatistics: Sendable, Hashable {
         expectedPrior = expected
         receivedPrior = received
         let lostInterval = expectedInterval - receivedInterval
-        let fraction: UInt8 = expectedInterval == 0 || lostInterval <= 0 ? 0 : UInt8(min(255, (lostInterval << 8) / expectedInterval))
+        // Clamped: counts taken back from another relay (`continue(from:)`) that are behind this
+        // side's last report made the interval negative and UInt8(-256) trapped.
+        let fraction: UInt8 = expectedInterval <= 0 || lostInterval <= 0 ? 0 : UInt8(clamping: (lostInterval << 8) / expectedInterval)
         return RTCPReportBlock(
             ssrc: ssrc, fractionLost: fraction, cumulativeLost: Int32(clamping: cumulativeLost),
             extendedHighestSequence: extendedHighestSequence, jitter: UInt32(jitter.rounded()),

@@ -94,4 +94,14 @@ import Testing
         bytes = [0xA0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 0xFF, 9]  // padding 9 > payload 2
         #expect(throws: RTPParseError.badLength("RTP padding")) { try RTPPacket(decoding: ByteBuffer(bytes: bytes)) }
     }
+
+    @Test func reportAfterTakingBackOlderCountsDoesNotTrap() {
+        // Counts continued from a relay that are behind this side's last report gave a negative
+        // interval: (5 << 8) / -5 = -256, and UInt8(-256) trapped.
+        var statistics = RTPReceiveStatistics()
+        for sequence in UInt16(100)...110 { statistics.record(sequence: sequence, timestamp: 0, arrival: 0) }
+        _ = statistics.makeReportBlock(ssrc: 1)
+        statistics.continue(from: .init(received: 1, cycles: 0, maxSequence: 105, jitterQ4: 0, lastTransit: nil))
+        #expect(statistics.makeReportBlock(ssrc: 1).fractionLost == 0)
+    }
 }
