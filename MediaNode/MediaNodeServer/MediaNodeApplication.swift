@@ -59,8 +59,7 @@ struct MediaNodeApplication {
         let view = runtime.registrarView
         let userAgent = SIPUserAgent(
             configuration: SIPUserAgentConfiguration(
-                transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort,
-                                 sourcePolicy: settings.sipSourcePolicy),
+                transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort),
                 registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }),
                 logger: Logger(label: "sip")),
             delegate: runtime)
