@@ -4,7 +4,9 @@ import OpenAPIRuntime
 public import Foundation
 public import Hummingbird
 public import Logging
+import HummingbirdCore
 import HummingbirdWebSocket
+import NIOCore
 import OpenAPIHummingbird
 public import PostgresNIO
 public import Prometheus
@@ -34,6 +36,7 @@ public func buildControlPlane(
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(HTTPProblemMiddleware())
+    router.middlewares.add(RequestLimitsMiddleware(bodyDeadline: configuration.bodyDeadline))
     try handler.registerHandlers(on: router, configuration: .callCenter, middlewares: [
         ProblemMiddleware(logger: logger),
         AuthenticationMiddleware(authenticator: Authenticator(database: database)),
@@ -43,10 +46,20 @@ public func buildControlPlane(
                                        interval: configuration.livenessSweepInterval, logger: logger)
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
     addEventStream(to: webSocketRouter, hub: eventHub, authenticator: Authenticator(database: database))
+    let webSocketResponder = webSocketRouter.buildResponder()
+    let idle = TimeAmount.nanoseconds(configuration.idleTimeout.components.seconds * 1_000_000_000
+                                      + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
 
     var app = Application(
         router: router,
-        server: .http1WebSocketUpgrade(webSocketRouter: webSocketRouter),
+        server: HTTPServerBuilder { responder in
+            // Slow clients: the first request head must arrive within the idle timeout, later ones
+            // within the idle timeout after the previous response (Hummingbird's own timer).
+            FirstRequestDeadlineChannel(
+                base: HTTP1WebSocketUpgradeChannel(responder: responder, webSocketResponder: webSocketResponder,
+                                                   configuration: .init(http1: .init(idleTimeout: idle))),
+                deadline: idle)
+        },
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "call-center"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)

@@ -23,5 +23,11 @@ public struct ControlPlaneConfiguration: Sendable {
     public var maxLoginFailures: Int = 10
     public var loginFailureWindow: Duration = .seconds(300)
 
+    /// A connection that sends nothing (no request, or headers that stop half way) for this long
+    /// is closed (slowloris). Default 30 s.
+    public var idleTimeout: Duration = .seconds(30)
+    /// A request body must arrive completely within this long (`RequestLimitsMiddleware`). Default 30 s.
+    public var bodyDeadline: Duration = .seconds(30)
+
     public init() {}
 }

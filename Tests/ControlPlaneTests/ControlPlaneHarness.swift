@@ -29,7 +29,8 @@ struct ControlPlaneHarness {
         }
     }
 
-    static func run(_ body: @Sendable (ControlPlaneHarness) async throws -> Void) async throws {
+    static func run(configure: (inout ControlPlaneConfiguration) -> Void = { _ in },
+                    _ body: @Sendable (ControlPlaneHarness) async throws -> Void) async throws {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let superuser = try await databaseConfiguration()
@@ -41,6 +42,7 @@ struct ControlPlaneHarness {
         configuration.bcryptCost = 4
         configuration.nodeBootstrapToken = bootstrapToken
         configuration.maxLoginFailures = 5
+        configure(&configuration)
         let app = try await buildControlPlane(configuration: configuration, postgres: postgres, logger: logger)
         let finalConfiguration = configuration
         let quietLogger = logger
