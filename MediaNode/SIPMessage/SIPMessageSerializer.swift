@@ -49,10 +49,19 @@ extension SIPHeaders {
     /// Appends `line` and CRLF, leaving out any CR, LF or NUL inside it.
     @inline(__always)
     static func appendLine(_ line: String, into out: inout [UInt8]) {
-        if line.utf8.contains(where: isLineBreaking) {
-            out.append(contentsOf: line.utf8.lazy.filter { !isLineBreaking($0) })
-        } else {
-            out.append(contentsOf: line.utf8)
+        var line = line
+        line.withUTF8 { bytes in
+            // One scan of contiguous bytes; the bulk copy stays a memcpy (a filter would append byte by byte).
+            var clean = true
+            for b in bytes where b <= 0x0D && isLineBreaking(b) {
+                clean = false
+                break
+            }
+            if clean {
+                out.append(contentsOf: bytes)
+            } else {
+                out.append(contentsOf: bytes.lazy.filter { !isLineBreaking($0) })
+            }
         }
         out.append(0x0D)
         out.append(0x0A)

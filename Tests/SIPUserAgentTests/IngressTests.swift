@@ -173,6 +173,29 @@ struct IngressTests {
         }
     }
 
+    @Test("a ban ends the banned address's dialogs that were answered but never ACKed (not after 32 s)")
+    func banEndsUnconfirmedDialogs() async throws {
+        let delegate = RecordingDelegate() // answers every INVITE (180, 200)
+        let policy = SIPSourcePolicy.Configuration(messagesPerSecond: 1000, invitesPerSecond: 3, banSeconds: 60)
+        try await withUserAgent(delegate: delegate, sourcePolicy: policy) { ua, transport in
+            let flooder = try await WirePeer.udp(host: "127.0.0.2", ports: [0])
+            let port = flooder.channel.localAddress?.port ?? 0
+            var reader = Reader(flooder)
+            for i in 0..<3 {
+                try await flooder.send(Self.request("INVITE", from: "127.0.0.2", port: port, callID: "unacked-\(i)",
+                                                    extra: ["Content-Type: application/sdp"], body: Self.sdp), to: transport.udpAddress)
+                #expect(await reader.response(to: "unacked-\(i)")?.statusCode == 200)
+            }
+            #expect(await ua.activeCallCount == 3)
+            // The fourth INVITE within the second starts the ban: the three dialogs end with it.
+            try await flooder.send(Self.request("INVITE", from: "127.0.0.2", port: port, callID: "unacked-3",
+                                                extra: ["Content-Type: application/sdp"], body: Self.sdp), to: transport.udpAddress)
+            #expect(await delegate.waitForEnded(3, timeout: .seconds(10)) == [.ackTimeout, .ackTimeout, .ackTimeout])
+            #expect(await ua.activeCallCount == 0)
+            await flooder.close()
+        }
+    }
+
     static let domain = "acme.test"
 
     static func registrar() -> RegistrarSettings {
