@@ -91,6 +91,10 @@ final class LegState {
     var kernelReceivedAtHandover: UInt32 = 0
     /// Our inbound packets the kernel relayed, up to the last take-back.
     var kernelRelayedPackets: UInt64 = 0
+    /// Our inbound packets this loop relayed to the peer (metrics).
+    var packetsRelayedByLoop: UInt64 = 0
+    /// Set once this leg's counts went into the engine's closed-leg totals (MediaEngine+PacketTotals).
+    var packetTotalsFolded = false
 
     init(
         id: UInt32, loop: any EventLoop, configuration: MediaEngineConfiguration, rtpSocket: MediaSocket,
@@ -188,6 +192,7 @@ final class LegState {
             }
         }
         guard relayInbound, let peer else { return }
+        packetsRelayedByLoop &+= 1
         let marker = second & 0x80 != 0
         // Telephone-events are relayed too (re-typed to the peer's payload type), so a caller's
         // keys reach an IVR or phone behind the bridge; they share the audio's timestamp space.

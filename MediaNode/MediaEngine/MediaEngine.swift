@@ -17,7 +17,9 @@ public final class MediaEngine: Sendable {
     private let ports: NIOLockedValueBox<RTPPortAllocator?>
     private let nextLegID = NIOLockedValueBox<UInt32>(1)
     private let sessionIDs = NIOLockedValueBox<UInt64>(UInt64.random(in: 1...(1 << 40)))
-    private let openLegs = NIOLockedValueBox<[UInt32: MediaLeg]>([:])
+    let openLegs = NIOLockedValueBox<[UInt32: MediaLeg]>([:])
+    /// Packet counts of the legs closed so far (MediaEngine+PacketTotals.swift).
+    let closedLegTotals = NIOLockedValueBox(MediaPacketTotals())
     /// Decoded prompt cache.
     public let prompts: PromptLibrary
     /// The in-kernel relay for plain bridged calls; nil when disabled or unavailable.

@@ -165,7 +165,8 @@ public final class MediaLeg: Sendable {
             return s.closed
         }
         guard !wasClosed else { return }
-        try? await run { state in
+        try? await run { [engine] state in
+            engine.fold(closing: state)
             state.close()
             state.rtpSocket.close()
             state.rtcpSocket?.close()

@@ -112,7 +112,7 @@ struct MediaNodeApplication {
                 spool: spool,
                 controlPlaneReachable: { await channel.controlPlaneReachable },
                 draining: { healthFlags.draining },
-                rtp: { nil }))
+                rtp: { await media.packetTotals() }))
             let server = AdminServer.make(host: admin.host, port: admin.port, health: health, metrics: nodeMetrics, registry: metrics,
                                           logger: Logger(label: "admin"))
             services.insert(bounded(server, "admin"), at: 0)

@@ -1,6 +1,7 @@
 import CallControl
 import ControlPlaneAPI
 import Foundation
+import MediaEngine
 import Metrics
 import NIOPosix
 import SIPTransport
@@ -18,15 +19,7 @@ final class NodeMetrics: Sendable {
         var spool: CdrSpool
         var controlPlaneReachable: @Sendable () async -> Bool
         var draining: @Sendable () -> Bool
-        var rtp: @Sendable () async -> RTPPacketTotals?
-    }
-
-    /// Packets the node relayed (cumulative, never decreasing).
-    struct RTPPacketTotals: Sendable, Hashable {
-        var relayedByLoops: UInt64
-        var relayedByKernel: UInt64
-        var received: UInt64
-        var lost: UInt64
+        var rtp: @Sendable () async -> MediaPacketTotals
     }
 
     static let callsActive = Gauge(label: "media_node_calls_active")
@@ -40,6 +33,7 @@ final class NodeMetrics: Sendable {
     static let rtpRelayedByKernel = Counter(label: "media_node_rtp_packets_relayed_total", dimensions: [("path", "kernel")])
     static let rtpReceived = Counter(label: "media_node_rtp_packets_received_total")
     static let rtpLost = Counter(label: "media_node_rtp_packets_lost_total")
+    static let rtpForeign = Counter(label: "media_node_rtp_foreign_packets_total")
     /// The series `CdrMetrics` (the shipper) increments, created here so they are exported at zero.
     static let cdrDeadLetters = Counter(label: "media_node_cdr_dead_letters_total")
     static let cdrUploadFailures = Counter(label: "media_node_cdr_upload_failures_total")
@@ -52,7 +46,7 @@ final class NodeMetrics: Sendable {
 
     let sources: Sources
     /// RTP totals already added to the counters (they only move forward).
-    private let exportedRTP = Mutex(RTPPacketTotals(relayedByLoops: 0, relayedByKernel: 0, received: 0, lost: 0))
+    private let exportedRTP = Mutex(MediaPacketTotals())
 
     init(sources: Sources) {
         self.sources = sources
@@ -60,7 +54,7 @@ final class NodeMetrics: Sendable {
         _ = Self.callsTotal
         for gauge in [Self.callsActive, Self.callsQueued, Self.registrations, Self.spoolDepth, Self.spoolOldestAge,
                       Self.controlPlaneReachable, Self.draining] { gauge.record(0) }
-        for counter in [Self.rtpRelayedByLoops, Self.rtpRelayedByKernel, Self.rtpReceived, Self.rtpLost] { counter.increment(by: 0) }
+        for counter in [Self.rtpRelayedByLoops, Self.rtpRelayedByKernel, Self.rtpReceived, Self.rtpLost, Self.rtpForeign] { counter.increment(by: 0) }
         for counter in [Self.cdrDeadLetters, Self.cdrUploadFailures] { counter.increment(by: 0) }
         SIPSourceMetrics.register()
     }
@@ -86,25 +80,30 @@ final class NodeMetrics: Sendable {
             Self.spoolDepth.record(depth.count)
             Self.spoolOldestAge.record(depth.oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
         }
-        if let totals = await sources.rtp() { export(totals) }
+        export(await sources.rtp())
     }
 
     /// Adds what grew since the last scrape (a figure that went down, a leg's loss corrected by
     /// late packets, is held until it passes the exported value again).
-    private func export(_ totals: RTPPacketTotals) {
-        let delta = exportedRTP.withLock { exported -> RTPPacketTotals in
+    private func export(_ totals: MediaPacketTotals) {
+        let delta = exportedRTP.withLock { exported -> MediaPacketTotals in
             func grow(_ value: UInt64, _ old: inout UInt64) -> UInt64 {
                 guard value > old else { return 0 }
                 defer { old = value }
                 return value - old
             }
-            return RTPPacketTotals(relayedByLoops: grow(totals.relayedByLoops, &exported.relayedByLoops),
-                                   relayedByKernel: grow(totals.relayedByKernel, &exported.relayedByKernel),
-                                   received: grow(totals.received, &exported.received), lost: grow(totals.lost, &exported.lost))
+            var delta = MediaPacketTotals()
+            delta.relayedByLoops = grow(totals.relayedByLoops, &exported.relayedByLoops)
+            delta.relayedByKernel = grow(totals.relayedByKernel, &exported.relayedByKernel)
+            delta.received = grow(totals.received, &exported.received)
+            delta.lost = grow(totals.lost, &exported.lost)
+            delta.foreign = grow(totals.foreign, &exported.foreign)
+            return delta
         }
         Self.rtpRelayedByLoops.increment(by: Int64(clamping: delta.relayedByLoops))
         Self.rtpRelayedByKernel.increment(by: Int64(clamping: delta.relayedByKernel))
         Self.rtpReceived.increment(by: Int64(clamping: delta.received))
         Self.rtpLost.increment(by: Int64(clamping: delta.lost))
+        Self.rtpForeign.increment(by: Int64(clamping: delta.foreign))
     }
 }

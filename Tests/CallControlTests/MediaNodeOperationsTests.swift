@@ -79,7 +79,8 @@ struct MediaNodeOperationsTests {
             #expect(metrics.status == 200)
             for series in ["media_node_calls_active", "media_node_calls_total{disposition=\"abandoned\"}", "media_node_registrations",
                            "media_node_rtp_packets_relayed_total{path=\"loop\"}", "media_node_rtp_packets_relayed_total{path=\"kernel\"}",
-                           "media_node_rtp_packets_lost_total", "media_node_cdr_spool_depth", "media_node_cdr_spool_oldest_age_seconds",
+                           "media_node_rtp_packets_lost_total", "media_node_rtp_packets_received_total",
+                           "media_node_rtp_foreign_packets_total", "media_node_calls_queued", "media_node_draining", "media_node_cdr_spool_depth", "media_node_cdr_spool_oldest_age_seconds",
                            "media_node_cdr_dead_letters_total", "media_node_cdr_upload_failures_total",
                            "media_node_sip_rejected_total{reason=\"rate_limited\"}", "media_node_sip_banned_sources",
                            "media_node_control_plane_reachable"] {
