@@ -59,7 +59,8 @@ struct MediaNodeApplication {
         let view = runtime.registrarView
         let userAgent = SIPUserAgent(
             configuration: SIPUserAgentConfiguration(
-                transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort),
+                transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort,
+                                 sourcePolicy: settings.sipSourcePolicy),
                 registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }),
                 logger: Logger(label: "sip")),
             delegate: runtime)

@@ -1,5 +1,7 @@
 import EgressGuard
 import Foundation
+import NIOCore
+import SIPTransport
 
 /// The node's configuration, parsed and checked from flags/environment.
 struct NodeSettings: Sendable {
@@ -23,6 +25,9 @@ struct NodeSettings: Sendable {
     /// `--egress-exempt` CIDRs (a lab's CRM on a private network) and `--egress-allow-http` widen
     /// it; the control plane's and the node's own literal addresses are always refused.
     var egress = EgressPolicy()
+    /// Per-source SIP limits and bans (`SIPSourcePolicy.Configuration` documents the defaults);
+    /// `--sip-exempt` addresses (a carrier trunk, an edge proxy) are never limited.
+    var sipSourcePolicy = SIPSourcePolicy.Configuration()
 
     init(controlPlaneURL: String, bootstrapToken: String?, sipListen: String, advertisedAddress: String?, rtpPorts: String,
          dataDirectory: String, name: String, drainSeconds: Int, adminListen: String = "127.0.0.1:9090",
@@ -72,6 +77,26 @@ struct NodeSettings: Sendable {
             egress.allowedSchemes.insert("http")
             egress.allowedPorts = nil
         }
+    }
+
+    /// Applies `--sip-exempt` (comma-separated IP addresses) and the `--sip-*` limits (nil: default).
+    mutating func limitSIPSources(exempt: String?, messagesPerSecond: Int?, invitesPerSecond: Int?, authFailures: Int?,
+                                  banSeconds: Int?) throws {
+        for text in (exempt ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !text.isEmpty {
+            // Spelled as the transport sees sources (inet_ntop), so IPv6 forms compare equal.
+            guard let address = (try? SocketAddress(ipAddress: text, port: 0))?.ipAddress else {
+                throw SettingsError("--sip-exempt takes IP addresses: \(text)")
+            }
+            sipSourcePolicy.exemptAddresses.insert(address)
+        }
+        for (name, value) in [("--sip-messages-per-second", messagesPerSecond), ("--sip-invites-per-second", invitesPerSecond),
+                              ("--sip-auth-failures", authFailures), ("--sip-ban-seconds", banSeconds)] {
+            if let value, value < 1 { throw SettingsError("\(name) must be at least 1: \(value)") }
+        }
+        if let messagesPerSecond { sipSourcePolicy.messagesPerSecond = messagesPerSecond }
+        if let invitesPerSecond { sipSourcePolicy.invitesPerSecond = invitesPerSecond }
+        if let authFailures { sipSourcePolicy.authenticationFailuresPerSource = authFailures }
+        if let banSeconds { sipSourcePolicy.banSeconds = Double(banSeconds) }
     }
 
     /// `host:port` (IPv6 in brackets), port 0...65535.

@@ -53,6 +53,21 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Let IVR HTTP nodes use plain http and any port (env CC_EGRESS_ALLOW_HTTP=1; default https on 443 only).")
     var egressAllowHttp = false
 
+    @Option(help: "SIP sources never rate-limited or banned (a carrier trunk, an edge proxy), comma-separated IP addresses (env CC_SIP_EXEMPT; default none).")
+    var sipExempt: String?
+
+    @Option(help: "SIP messages per second from one address before it is banned (env CC_SIP_MESSAGES_PER_SECOND; default 200).")
+    var sipMessagesPerSecond: Int?
+
+    @Option(help: "INVITEs per second from one address before it is banned (env CC_SIP_INVITES_PER_SECOND; default 50).")
+    var sipInvitesPerSecond: Int?
+
+    @Option(help: "Wrong digest passwords from one address (within 300 s) before it is banned (env CC_SIP_AUTH_FAILURES; default 5).")
+    var sipAuthFailures: Int?
+
+    @Option(help: "Seconds a SIP source ban lasts; its datagrams are dropped unread (env CC_SIP_BAN_SECONDS; default 600).")
+    var sipBanSeconds: Int?
+
     func run() async throws {
         let env = ProcessInfo.processInfo.environment
         LoggingSystem.bootstrap { label in
@@ -72,6 +87,11 @@ struct ServeCommand: AsyncParsableCommand {
             drainSeconds: drainSeconds ?? env["CC_DRAIN_SECONDS"].flatMap(Int.init) ?? 300,
             adminListen: adminListen ?? env["CC_ADMIN_LISTEN"] ?? "127.0.0.1:9090",
             shutdownGraceSeconds: shutdownGraceSeconds ?? env["CC_SHUTDOWN_GRACE_SECONDS"].flatMap(Int.init) ?? 3)
+        try settings.limitSIPSources(exempt: sipExempt ?? env["CC_SIP_EXEMPT"],
+                                     messagesPerSecond: sipMessagesPerSecond ?? env["CC_SIP_MESSAGES_PER_SECOND"].flatMap(Int.init),
+                                     invitesPerSecond: sipInvitesPerSecond ?? env["CC_SIP_INVITES_PER_SECOND"].flatMap(Int.init),
+                                     authFailures: sipAuthFailures ?? env["CC_SIP_AUTH_FAILURES"].flatMap(Int.init),
+                                     banSeconds: sipBanSeconds ?? env["CC_SIP_BAN_SECONDS"].flatMap(Int.init))
         try settings.widenEgress(exempt: egressExempt ?? env["CC_EGRESS_EXEMPT"], allowHTTP: egressAllowHttp || env["CC_EGRESS_ALLOW_HTTP"] == "1")
         let registry = PrometheusCollectorRegistry()
         MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
