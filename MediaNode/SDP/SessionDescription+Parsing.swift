@@ -11,8 +11,11 @@ extension SessionDescription {
         var attributes: [SDPAttribute] = []
         var media: [MediaDescription] = []
 
+        // Some UAs NUL-terminate the body; that NUL is not part of a line.
+        var body = Substring(text)
+        while body.unicodeScalars.last == "\0" { body = body.dropLast() }
         var lineNumber = 0
-        for rawLine in text.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for rawLine in body.split(omittingEmptySubsequences: true, whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
             lineNumber += 1
             var line = Substring(rawLine)
             while line.last == "\r" { line = line.dropLast() }

@@ -55,5 +55,7 @@ import Testing
         #expect(trailing.attributes == [SDPAttribute("ptime", "20")])
         #expect(throws: SDPParseError.self) { try SessionDescription(parsing: head + "a=x\ry\r\n") }
         #expect(throws: SDPParseError.self) { try SessionDescription(parsing: head + "s=a\u{0}b\r\n") }
+        // A NUL-terminated body is still read (the NUL ends the body, it is not in a line).
+        #expect(try SessionDescription(parsing: head + "a=sendrecv\r\n\u{0}").direction == .sendrecv)
     }
 }
