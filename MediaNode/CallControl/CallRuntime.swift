@@ -270,4 +270,9 @@ package final class SharedDirectory: DigestCredentialStore, Sendable {
     package func realm(forDomain domain: String) -> String? {
         box.withLock { $0.tenant(forDomain: domain)?.sipDomain }
     }
+
+    /// The registration limit of the tenant whose realm is `realm`; nil when it has none.
+    package func maxRegistrations(forRealm realm: String) -> Int? {
+        box.withLock { $0.tenant(forDomain: realm).map(\.maxRegistrations).flatMap { $0 == .max ? nil : $0 } }
+    }
 }

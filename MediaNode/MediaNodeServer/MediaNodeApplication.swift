@@ -61,7 +61,11 @@ struct MediaNodeApplication {
             configuration: SIPUserAgentConfiguration(
                 transport: .init(host: settings.sipHost, udpPort: settings.sipPort, tcpPort: settings.sipPort,
                                  sourcePolicy: settings.sipSourcePolicy),
-                registrar: RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) }),
+                registrar: {
+                    var settings = RegistrarSettings(credentials: view, realmForDomain: { view.realm(forDomain: $0) })
+                    settings.maxRegistrationsForRealm = { view.maxRegistrations(forRealm: $0) }
+                    return settings
+                }(),
                 logger: Logger(label: "sip")),
             delegate: runtime)
         let healthFlags = NodeHealth.Flags()

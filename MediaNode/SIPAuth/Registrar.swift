@@ -48,6 +48,8 @@ public struct Registrar: Sendable {
 
     public var configuration: Configuration
     private var table: [String: [RegistrarBinding]] = [:]
+    /// Addresses-of-record with bindings, by domain (for per-tenant registration limits).
+    private var perDomain: [String: Int] = [:]
 
     public init(configuration: Configuration = Configuration()) {
         self.configuration = configuration
@@ -121,7 +123,7 @@ public struct Registrar: Sendable {
             }
             guard list.count <= configuration.maxContactsPerAOR else { return .rejected(status: 403, headers: []) }
         }
-        table[aor] = list.isEmpty ? nil : list
+        store(aor, list)
         return .accepted(sorted(list))
     }
 
@@ -133,9 +135,29 @@ public struct Registrar: Sendable {
     /// Drops expired bindings; call periodically.
     public mutating func removeExpired(now: UInt64) {
         for (aor, list) in table {
-            let live = list.filter { $0.expiresAt > now }
-            table[aor] = live.isEmpty ? nil : live
+            store(aor, list.filter { $0.expiresAt > now })
         }
+    }
+
+    /// Addresses-of-record of `domain` (lower-case) with at least one binding.
+    public func registeredCount(inDomain domain: String) -> Int { perDomain[domain] ?? 0 }
+
+    /// Whether `aor` has a live binding (a REGISTER for it refreshes rather than adds a phone).
+    public func isRegistered(_ aor: String, now: UInt64) -> Bool { !current(aor, now: now).isEmpty }
+
+    /// The lower-cased host of an address-of-record `sip:user@host`.
+    public static func domain(ofAddressOfRecord aor: String) -> String {
+        guard let at = aor.lastIndex(of: "@") else { return "" }
+        return String(aor[aor.index(after: at)...]).lowercased()
+    }
+
+    private mutating func store(_ aor: String, _ list: [RegistrarBinding]) {
+        let had = table[aor] != nil
+        table[aor] = list.isEmpty ? nil : list
+        guard had == list.isEmpty else { return }
+        let domain = Self.domain(ofAddressOfRecord: aor)
+        let count = (perDomain[domain] ?? 0) + (had ? -1 : 1)
+        perDomain[domain] = count > 0 ? count : nil
     }
 
     /// Number of addresses-of-record with at least one binding.

@@ -67,6 +67,16 @@ extension SIPUserAgent {
             // must not aim calls, and their RTP, at a third party.
             let elsewhere = !settings.allowThirdPartyContacts && !Self.contactsAreAtSource(request, source: source)
             let reachAt = Self.isNATted(request, source: source) || elsewhere ? source.description : nil
+            // The tenant's registration limit (staff-set): a phone more than allowed is refused;
+            // refreshes and unregisters of registered phones always pass.
+            if let limit = settings.maxRegistrationsForRealm(realm), !registrar.isRegistered(aor, now: now) {
+                let domain = Registrar.domain(ofAddressOfRecord: aor)
+                if registrar.registeredCount(inDomain: domain) >= limit { registrar.removeExpired(now: now) }  // only at the limit
+                if registrar.registeredCount(inDomain: domain) >= limit {
+                    respond(key, request, 403, reason: "Registration Limit Reached")
+                    return
+                }
+            }
             switch registrar.register(request, aor: aor, source: reachAt, now: now) {
             case .accepted(let bindings):
                 let contacts = Registrar.contactHeaderValues(bindings, now: now).map { SIPHeaderField(name: .contact, value: $0) }

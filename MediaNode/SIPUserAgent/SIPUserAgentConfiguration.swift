@@ -45,6 +45,9 @@ public struct RegistrarSettings: Sendable {
     /// Follow a registered Contact that names another host than the REGISTER's source (default
     /// false: calls go to the source address, so a REGISTER cannot aim calls at a third party).
     public var allowThirdPartyContacts: Bool
+    /// The most phones (addresses-of-record with bindings) a realm may have registered; nil: no
+    /// limit. A REGISTER that would add one more is answered 403.
+    public var maxRegistrationsForRealm: @Sendable (String) -> Int? = { _ in nil }
 
     public init(credentials: any DigestCredentialStore, realmForDomain: @escaping @Sendable (String) -> String? = { $0 },
                 registrar: Registrar.Configuration = .init(), digest: DigestAuthenticator.Configuration = .init(),
