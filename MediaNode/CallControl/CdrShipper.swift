@@ -19,8 +19,8 @@ package final class CdrShipper: Service, Sendable {
         /// Look at the spool at least this often. Default 30 s.
         package var rescanInterval: Duration = .seconds(30)
         package var backoff = RetryBackoff(base: .milliseconds(500), maximum: .seconds(30))
-        /// Server errors a single CDR may get, while others get through, before it is
-        /// dead-lettered. Default 3.
+        /// Server errors a single CDR may get, while the control plane takes an empty batch,
+        /// before it is dead-lettered. Default 3.
         package var poisonStrikes = 3
         package init() {}
     }
@@ -40,13 +40,8 @@ package final class CdrShipper: Service, Sendable {
     private let wake: AsyncStream<Void>
     private let wakeContinuation: AsyncStream<Void>.Continuation
     private let counterBox = Mutex(Counters())
-    /// Single CDRs that failed on their own, and when an upload last succeeded.
-    private let poison = Mutex(PoisonState())
-
-    struct PoisonState {
-        var strikes: [String: (count: Int, since: ContinuousClock.Instant)] = [:]
-        var lastSuccess: ContinuousClock.Instant?
-    }
+    /// Server errors single CDRs got while the control plane was taking uploads, by id.
+    private let poison = Mutex<[String: Int]>([:])
 
     package init(spool: CdrSpool, uploader: any CdrUploading, configuration: Configuration = Configuration(),
                  logger: Logger = Logger(label: "cdr-shipper")) {
@@ -110,7 +105,7 @@ package final class CdrShipper: Service, Sendable {
     /// Uploads the oldest batch and applies the result. A batch the control plane does not settle
     /// is split in halves and each half shipped on its own (down to single CDRs), so one CDR it
     /// cannot take never holds the others back; a single CDR it refuses, or answers with a server
-    /// error for `poisonStrikes` times while other uploads succeed, is dead-lettered.
+    /// error `poisonStrikes` times while the control plane takes an empty batch, is dead-lettered.
     func shipOneBatch() async -> Outcome {
         let spool = self.spool
         let limit = configuration.maxBatch
@@ -131,9 +126,7 @@ package final class CdrShipper: Service, Sendable {
     private func ship(_ batch: ArraySlice<CdrSpool.Cdr>) async -> Int {
         switch await upload(Array(batch)) {
         case .settled(let result):
-            let settled = await apply(result)
-            if settled > 0 { poison.withLock { $0.lastSuccess = ContinuousClock.now } }
-            return settled
+            return await apply(result)
         case .unavailable(let reason):
             logger.debug("CDR batch not accepted", metadata: ["error": "\(reason)", "count": "\(batch.count)"])
             return 0
@@ -165,23 +158,25 @@ package final class CdrShipper: Service, Sendable {
         }
     }
 
-    /// A single CDR failed: dead-letter it when the control plane refused it, or when it keeps
-    /// failing with server errors although other CDRs got through since its first failure.
+    /// A single CDR failed: dead-letter it when the control plane refused it, or when it failed
+    /// with a server error `poisonStrikes` times while the control plane was taking uploads (an
+    /// empty batch, sent as a control right after, was accepted): then it is this CDR, not the
+    /// control plane.
     private func strike(_ cdr: CdrSpool.Cdr, reason: String, refused: Bool) async -> Bool {
-        let limit = configuration.poisonStrikes
-        let deadLetter = poison.withLock { state -> Bool in
-            if refused { return true }
-            var record = state.strikes[cdr.id] ?? (count: 0, since: ContinuousClock.now)
-            record.count += 1
-            state.strikes[cdr.id] = record
-            if state.strikes.count > 10_000 { state.strikes.removeAll() }  // bounded; counts start again
-            return record.count >= limit && (state.lastSuccess.map { $0 > record.since } ?? false)
+        var deadLetter = refused
+        if !refused, (try? await uploader.upload([])) != nil {
+            let limit = configuration.poisonStrikes
+            deadLetter = poison.withLock { strikes -> Bool in
+                if strikes.count > 10_000 { strikes.removeAll() }  // bounded; counts start again
+                strikes[cdr.id, default: 0] += 1
+                return strikes[cdr.id, default: 0] >= limit
+            }
         }
         guard deadLetter else {
             logger.warning("CDR not accepted on its own; will retry", metadata: ["cdr.id": "\(cdr.id)", "error": "\(reason)"])
             return false
         }
-        _ = poison.withLock { $0.strikes.removeValue(forKey: cdr.id) }
+        _ = poison.withLock { $0.removeValue(forKey: cdr.id) }
         let result = Components.Schemas.CdrBatchResult(stored: [], duplicates: [], rejected: [.init(id: cdr.id, detail: reason)])
         return await apply(result) > 0
     }

@@ -110,8 +110,10 @@ struct CdrSpoolTests {
     func poisonedCdrIsDeadLettered() async throws {
         let dir = try TemporaryDirectory()
         let spool = try CdrSpool(root: dir.path)
-        var records = (0..<25).map(Self.record)
-        records[3].caller = "poison"
+        // The poisoned CDR is the newest: it is alone in the end, with nothing else succeeding
+        // around it (an empty batch, sent as a control, tells the shipper the server is fine).
+        var records = (0..<25).map(Self.record).sorted { $0.id < $1.id }
+        records[24].caller = "poison"
         for r in records { try spool.append(r) }
         let cp = FakeControlPlane()
         cp.state.withLock { $0.failBatchesWithCaller = "poison" }
@@ -126,8 +128,8 @@ struct CdrSpoolTests {
             #expect(shipper.counters.stored == 24)
             #expect(shipper.counters.rejected == 1)
         }
-        #expect(try spool.rejectedIDs() == [records[3].id])
-        let reason = try String(contentsOfFile: dir.path + "/rejected/\(records[3].id).reason", encoding: .utf8)
+        #expect(try spool.rejectedIDs() == [records[24].id])
+        let reason = try String(contentsOfFile: dir.path + "/rejected/\(records[24].id).reason", encoding: .utf8)
         #expect(!reason.isEmpty)
         #expect(cp.state.withLock { $0.storedCdrs.count } == 24)
         // Before: the shipper retried the oldest batch forever and nothing after it was ever stored.
@@ -175,7 +177,9 @@ struct CdrSpoolTests {
     static func runUntil(_ shipper: CdrShipper, _ done: @escaping @Sendable () throws -> Bool) async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await shipper.run() }
+            let deadline = ContinuousClock.now + .seconds(60)
             while try !done() {
+                guard ContinuousClock.now < deadline else { throw CancellationError() }  // never hang the suite
                 shipper.notify()
                 await Task.yield()
                 try await Task.sleep(for: .milliseconds(5))
