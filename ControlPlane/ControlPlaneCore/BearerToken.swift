@@ -6,6 +6,7 @@ import Foundation
 ///
 /// * API key: `cck_<8 prefix chars>_<40 secret chars>`; the `cck_<prefix>` part is shown in lists.
 /// * Node credential: `ccn_<8 prefix chars>_<40 secret chars>`.
+/// * Node bootstrap token (made by platform staff, expiring): `ccb_<8 prefix chars>_<40 secret chars>`.
 /// * Session token: `ccs_<48 chars>`.
 ///
 /// `parse` rejects anything malformed before a database is consulted.
@@ -14,6 +15,7 @@ public struct BearerToken: Sendable, Equatable {
         case apiKey = "cck"
         case node = "ccn"
         case session = "ccs"
+        case bootstrap = "ccb"
     }
 
     public let kind: Kind
@@ -37,12 +39,12 @@ public struct BearerToken: Sendable, Equatable {
         let text: String
         switch kind {
         case .session: text = "ccs_" + random(sessionLength)
-        case .apiKey, .node: text = kind.rawValue + "_" + random(prefixLength) + "_" + random(secretLength)
+        case .apiKey, .node, .bootstrap: text = kind.rawValue + "_" + random(prefixLength) + "_" + random(secretLength)
         }
         return parse(text)!
     }
 
-    /// Parses a presented token; nil if it is not exactly one of the three formats.
+    /// Parses a presented token; nil if it is not exactly one of the formats.
     public static func parse(_ text: String) -> BearerToken? {
         let bytes = Array(text.utf8)
         guard bytes.count >= 4, bytes[3] == UInt8(ascii: "_"),
@@ -53,7 +55,7 @@ public struct BearerToken: Sendable, Equatable {
         case .session:
             guard body.count == sessionLength, body.allSatisfy(valid.contains) else { return nil }
             return BearerToken(kind: kind, text: text, prefix: nil)
-        case .apiKey, .node:
+        case .apiKey, .node, .bootstrap:
             guard body.count == prefixLength + 1 + secretLength,
                   body[body.startIndex + prefixLength] == UInt8(ascii: "_") else { return nil }
             let prefixPart = body.prefix(prefixLength)

@@ -37,6 +37,7 @@ extension APIHandler {
         var stored: [String] = [], duplicates: [String] = []
         var rejected: [Components.Schemas.CdrBatchResult.RejectedPayloadPayload] = []
         let logger = self.logger
+        let writable = try await writableTenants(nodeID: nodeID)
         for var cdr in body.cdrs {
             cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
             // PostgreSQL's text cannot hold U+0000: refuse that CDR alone, with where, instead of
@@ -47,6 +48,11 @@ extension APIHandler {
             }
             guard let row = try? CDRRow(cdr, nodeID: nodeID) else {
                 rejected.append(.init(id: cdr.id, detail: "id, tenantId, queueId and agentId must be UUIDs"))
+                continue
+            }
+            // A node writes only for tenants it homes or homed recently (late CDRs after a move).
+            guard writable.contains(row.tenantID) else {
+                rejected.append(.init(id: cdr.id, detail: "tenant \(cdr.tenantId) is not homed on this node (nor was it within \(Self.hours(configuration.nodeFormerHomeWindow)) h); a node uploads CDRs only for its own tenants"))
                 continue
             }
             do {
@@ -69,16 +75,35 @@ extension APIHandler {
     func nodeUploadEvents(_ input: Operations.NodeUploadEvents.Input) async throws -> Operations.NodeUploadEvents.Output {
         let nodeID = try requireNode()
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        var events: [(UUID, Components.Schemas.NodeEvent)] = []
         for event in body.events {
             guard let tenant = UUID(uuidString: event.tenantId) else {
                 throw ControlPlaneError.invalid("events.tenantId", "must be a UUID")
             }
-            let payload = try CDRDocument.encoder.encode(event)
-            await eventHub.publish(tenantID: tenant, payload: payload)
+            events.append((tenant, event))
         }
-        logger.debug("events published", metadata: ["node": "\(nodeID)", "count": "\(body.events.count)"])
+        // Events for tenants this node does not home (nor homed recently) are dropped, not fanned out.
+        let writable = try await writableTenants(nodeID: nodeID)
+        var dropped = 0
+        for (tenant, event) in events {
+            guard writable.contains(tenant) else { dropped += 1; continue }
+            await eventHub.publish(tenantID: tenant, payload: try CDRDocument.encoder.encode(event))
+        }
+        if dropped > 0 { logger.warning("events for tenants not homed on the node dropped", metadata: ["node": "\(nodeID)", "count": "\(dropped)"]) }
+        logger.debug("events published", metadata: ["node": "\(nodeID)", "count": "\(body.events.count - dropped)"])
         return .accepted(.init())
     }
+
+    /// The tenants `nodeID` may write for: homed on it now, or within `nodeFormerHomeWindow`.
+    func writableTenants(nodeID: UUID) async throws -> Set<UUID> {
+        let since = Date().addingTimeInterval(-TimeInterval(configuration.nodeFormerHomeWindow.components.seconds))
+        let logger = self.logger
+        return try await database.platform { c in
+            try await PlacementRepository.writableTenants(c, nodeID: nodeID, formerHomeSince: since, logger: logger)
+        }
+    }
+
+    static func hours(_ duration: Duration) -> Int { Int(duration.components.seconds / 3600) }
 
     func listCdrs(_ input: Operations.ListCdrs.Input) async throws -> Operations.ListCdrs.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)

@@ -176,3 +176,53 @@ extension Components.Schemas.TenantPlacement {
                   sipAddress: r.sipAddress, placedAt: r.placedAt)
     }
 }
+
+// Node bootstrap tokens (issue 13): expiring, revocable, stored as SHA-256.
+extension APIHandler {
+    func platformListBootstrapTokens(_ input: Operations.PlatformListBootstrapTokens.Input) async throws -> Operations.PlatformListBootstrapTokens.Output {
+        try requireStaff()
+        let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
+        let logger = self.logger
+        let result = try await database.platform { c in try await BootstrapTokenRepository.list(c, page: page, logger: logger) }
+        return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.BootstrapToken.init), nextCursor: result.nextCursor))))
+    }
+
+    func platformCreateBootstrapToken(_ input: Operations.PlatformCreateBootstrapToken.Input) async throws -> Operations.PlatformCreateBootstrapToken.Output {
+        let principal = try RequestPrincipal.require()
+        try principal.require(.platform)
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let lifetime = body.expiresInSeconds ?? 86_400
+        try InputValidation.check([
+            InputValidation.text(body.name, field: "name", max: 100),
+            (60...2_592_000).contains(lifetime) ? nil : .init(field: "expiresInSeconds", message: "must be 60 (a minute) to 2592000 (30 days)"),
+        ])
+        let token = BearerToken.generate(.bootstrap)
+        let now = Date()
+        let record = BootstrapTokenRecord(id: UUID(), name: body.name, prefix: token.prefix ?? "", createdAt: now,
+                                          expiresAt: now.addingTimeInterval(TimeInterval(lifetime)), revokedAt: nil, lastUsedAt: nil)
+        let createdBy: UUID? = if case .user(let id, _, _) = principal.kind { id } else { nil }
+        let logger = self.logger
+        try await database.platform { c in
+            try await BootstrapTokenRepository.insert(c, record, token: token, createdBy: createdBy, logger: logger)
+        }
+        logger.notice("node bootstrap token created", metadata: ["token": "\(record.id)", "expires": "\(record.expiresAt)"])
+        return .created(.init(body: .json(.init(token: .init(record), secret: token.text))))
+    }
+
+    func platformRevokeBootstrapToken(_ input: Operations.PlatformRevokeBootstrapToken.Input) async throws -> Operations.PlatformRevokeBootstrapToken.Output {
+        try requireStaff()
+        let id = try uuid(input.path.tokenId, field: "tokenId")
+        let logger = self.logger
+        guard try await database.platform({ c in try await BootstrapTokenRepository.revoke(c, id: id, logger: logger) }) else {
+            throw ControlPlaneError(.notFound, "No bootstrap token with that id exists.")
+        }
+        return .noContent(.init())
+    }
+}
+
+extension Components.Schemas.BootstrapToken {
+    init(_ t: BootstrapTokenRecord) {
+        self.init(id: t.id.wire, name: t.name, prefix: t.prefix, createdAt: t.createdAt, expiresAt: t.expiresAt,
+                  revokedAt: t.revokedAt, lastUsedAt: t.lastUsedAt)
+    }
+}

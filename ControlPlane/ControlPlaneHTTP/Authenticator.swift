@@ -42,9 +42,11 @@ struct Authenticator: Sendable {
             guard let nodeID = try await database.platform({ c in
                 try await NodeRepository.resolve(c, credential: token, logger: logger)
             }) else {
-                throw ControlPlaneError(.unauthorized, "The node credential is unknown or the node was removed; register again.")
+                throw ControlPlaneError(.unauthorized, "The node credential is unknown or its node was removed by platform staff.")
             }
             return Principal(kind: .node(id: nodeID), tenantID: nil)
+        case .bootstrap:
+            throw ControlPlaneError(.unauthorized, "A bootstrap token only registers a node (POST /v1/node/register); use the node credential it returns.")
         }
     }
 

@@ -9,8 +9,11 @@ public struct ControlPlaneConfiguration: Sendable {
     public var sessionLifetime: Duration = .seconds(12 * 3600)
     /// bcrypt cost for passwords (each +1 doubles the work). 12 ≈ 250 ms on one core.
     public var bcryptCost: UInt8 = 12
-    /// The shared secret a media node presents to register; nil disables node registration.
+    /// The initial secret a media node presents to register (CC_NODE_BOOTSTRAP_TOKEN). Accepted only
+    /// until platform staff make a bootstrap token through the API (expiring, revocable); nil: only those.
     public var nodeBootstrapToken: String?
+    /// How long a node may still upload a tenant's CDRs and events after the tenant moved to another node.
+    public var nodeFormerHomeWindow: Duration = .seconds(24 * 3600)
     /// How often nodes should send heartbeats.
     public var nodeHeartbeatInterval: Duration = .seconds(5)
     /// A node with no heartbeat for this long is marked `down`.

@@ -74,6 +74,7 @@ struct NodeChannelTests {
             let (tenantID, key, _) = try await h.signup("acme")
             let other = try await h.signup("other")
             let node = try await Self.registerNode(h, name: "node-1")
+            _ = try await h.call(.get, "/v1/node/config", token: node.credential)  // homes both tenants: a node writes only for its own
             let queue = try #require(try await h.call(.post, "/v1/queues", token: key, json: ["name": "sales", "config": [String: Any]()])["id"] as? String)
             let a = Self.cdr(tenant: tenantID, started: "2026-11-25T10:00:00.125Z", queue: queue)
             let b = Self.cdr(tenant: tenantID, caller: "+8613800000002", started: "2026-11-25T11:00:00Z", disposition: "abandoned")
@@ -144,6 +145,7 @@ struct NodeChannelTests {
         try await ControlPlaneHarness.run { h in
             let (tenantID, key, _) = try await h.signup("acme")
             let node = try await Self.registerNode(h, name: "node-1")
+            _ = try await h.call(.get, "/v1/node/config", token: node.credential)
             let good = Self.cdr(tenant: tenantID, started: "2026-11-25T10:00:00Z")
             let poisoned = Self.cdr(tenant: tenantID, caller: "\u{0}evil", started: "2026-11-25T10:01:00Z")
             var poisonedEvent = Self.cdr(tenant: tenantID, started: "2026-11-25T10:02:00Z")
@@ -165,6 +167,7 @@ struct NodeChannelTests {
             let (tenantID, key, _) = try await h.signup("acme")
             let other = try await h.signup("other")
             let node = try await Self.registerNode(h, name: "node-1")
+            _ = try await h.call(.get, "/v1/node/config", token: node.credential)
             let unauthorized = try? await h.client.ws("/v1/events?token=cck_nope") { _, _, _ in }
             #expect(unauthorized == nil)
 

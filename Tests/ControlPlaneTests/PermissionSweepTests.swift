@@ -137,6 +137,9 @@ final class SweepFixture {
         }
         let node = try await NodeChannelTests.registerNode(h, name: "node-1")
         f.tokens[.node] = node.credential
+        // Later nodes register with a staff-made bootstrap token (the sweep itself makes more, which retires the configured one).
+        let bootstrap = try require(try await h.call(.post, "/v1/platform/bootstrap-tokens", token: staff,
+                                                     json: ["name": "sweep", "expiresInSeconds": 3600])["secret"], "bootstrap token")
 
         // One of everything in the tenant.
         let skillID = try require(try await h.call(.post, "/v1/skills", token: admin, json: ["name": "billing"])["id"], "skill")
@@ -165,7 +168,10 @@ final class SweepFixture {
             try require(try await h.call(.post, "/v1/users", token: admin, json: [
                 "email": "u\(f.next())@acme.test", "role": "agent", "password": "agent-password-1"])["id"], "fresh user")
         }
-        func freshNode() async throws -> String { try await NodeChannelTests.registerNode(h, name: "sweep-node-\(f.next())").id }
+        func freshNode() async throws -> String {
+            try require(try await h.call(.post, "/v1/node/register", json: ["bootstrapToken": bootstrap, "name": "sweep-node-\(f.next())"])["nodeId"],
+                        "fresh node")
+        }
         func freshNumber(allocated: Bool) async throws -> String {
             let id = try require(try await h.call(.post, "/v1/platform/numbers", token: staff,
                                                   json: ["e164": "+86105550\(1000 + f.next())"])["id"], "fresh number")
@@ -190,7 +196,7 @@ final class SweepFixture {
                                            "adminEmail": "admin@sweep\(n).test", "adminPassword": "correct-horse-battery"])
             },
             "login": { _ in SweepRequest(json: ["tenant": "acme", "email": adminEmail, "password": adminPassword]) },
-            "nodeRegister": { _ in SweepRequest(json: ["bootstrapToken": ControlPlaneHarness.bootstrapToken, "name": "sweep-node-\(f.next())"]) },
+            "nodeRegister": { _ in SweepRequest(json: ["bootstrapToken": bootstrap, "name": "sweep-node-\(f.next())"]) },
             "getMe": { _ in SweepRequest() },
             "logout": { caller in
                 switch caller {

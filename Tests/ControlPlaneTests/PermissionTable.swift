@@ -62,6 +62,7 @@ enum PermissionTable {
             "platformListTenants", "platformSetTenantStatus", "platformSetTenantLimits", "platformGetTenantPlacement",
             "platformMoveTenant", "platformListNumbers", "platformAddNumber", "platformAllocateNumber", "platformReleaseNumber",
             "platformListNodes", "platformGetNode", "platformRemoveNode", "platformSetNodeAdminState",
+            "platformListBootstrapTokens", "platformCreateBootstrapToken", "platformRevokeBootstrapToken",
         ], callers: [.platformStaff]),
         Group(name: "node", operations: [
             "nodeHeartbeat", "nodeGetConfig", "nodeRouteNumber", "nodeGetPrompt", "nodeUploadCdrs", "nodeUploadEvents",

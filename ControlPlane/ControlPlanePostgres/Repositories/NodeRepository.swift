@@ -20,12 +20,18 @@ public enum NodeRepository {
         return result
     }
 
+    /// Registers a node, unless a node of that name was removed: a removed node stays removed (its
+    /// name is retired), so the bootstrap token cannot bring it back. False when the name is retired.
     public static func register(_ c: PostgresConnection, id: UUID, name: String, sipAddress: String?, version: String?,
-                                credential: BearerToken, logger: Logger) async throws {
-        try await c.query("""
-            INSERT INTO nodes (id, name, credential_prefix, credential_hash, sip_address, version, last_heartbeat_at)
-            VALUES (\(id), \(name), \(credential.prefix!), \(Data(credential.hash)), \(sipAddress), \(version), now())
-            """, logger: logger)
+                                credential: BearerToken, bootstrapTokenID: UUID?, logger: Logger) async throws -> Bool {
+        var registered = false
+        for try await _ in try await c.query("""
+            INSERT INTO nodes (id, name, credential_prefix, credential_hash, sip_address, version, last_heartbeat_at, bootstrap_token_id)
+            SELECT \(id), \(name), \(credential.prefix ?? ""), \(Data(credential.hash)), \(sipAddress), \(version), now(), \(bootstrapTokenID)
+            WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE name = \(name) AND removed_at IS NOT NULL)
+            RETURNING id
+            """, logger: logger).decode(UUID.self) { registered = true }
+        return registered
     }
 
     /// The node whose credential this is, unless removed.

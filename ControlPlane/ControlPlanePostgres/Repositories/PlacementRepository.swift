@@ -49,6 +49,20 @@ public enum PlacementRepository {
         return 0
     }
 
+    /// Tenants whose CDRs and events `nodeID` may upload: those homed on it, and those that left it
+    /// after `formerHomeSince` (late CDRs of calls that ended around a move).
+    public static func writableTenants(_ c: PostgresConnection, nodeID: UUID, formerHomeSince: Date,
+                                       logger: Logger) async throws -> Set<UUID> {
+        var tenants: Set<UUID> = []
+        for try await tenant in try await c.query("""
+            SELECT tenant_id FROM tenant_placements WHERE node_id = \(nodeID)
+            UNION SELECT tenant_id FROM tenant_placement_history WHERE node_id = \(nodeID) AND left_at > \(formerHomeSince)
+            """, logger: logger).decode(UUID.self) {
+            tenants.insert(tenant)
+        }
+        return tenants
+    }
+
     /// Tenants homed on `nodeID`.
     public static func tenants(_ c: PostgresConnection, nodeID: UUID, logger: Logger) async throws -> [TenantRecord] {
         try await TenantRepository.decode(c.query("""
