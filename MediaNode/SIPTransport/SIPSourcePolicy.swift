@@ -18,6 +18,9 @@ public struct SIPSourcePolicy: Sendable {
         /// Failed digest authentications from one address within `failureWindowSeconds` that ban
         /// it (default 5).
         public var authenticationFailuresPerSource: Int
+        /// The same for an address where some account authenticated within the last day (an
+        /// office NAT with many phones, one of them misconfigured), default 20.
+        public var authenticationFailuresPerKnownSource: Int
         /// Failed authentications of one account, from anywhere, within the window after which
         /// any source that fails for it is banned at its first failure (default 20). Sources that
         /// authenticated as the account before are not affected: the real phone keeps working.
@@ -35,13 +38,14 @@ public struct SIPSourcePolicy: Sendable {
 
         public init(enabled: Bool = true, messagesPerSecond: Int = 200, invitesPerSecond: Int = 50,
                     unconfirmedDialogsPerSource: Int = 100, authenticationFailuresPerSource: Int = 5,
-                    authenticationFailuresPerAccount: Int = 20, failureWindowSeconds: Double = 300, banSeconds: Double = 600,
+                    authenticationFailuresPerKnownSource: Int = 20, authenticationFailuresPerAccount: Int = 20, failureWindowSeconds: Double = 300, banSeconds: Double = 600,
                     exemptAddresses: Set<String> = [], maxTrackedSources: Int = 100_000) {
             self.enabled = enabled
             self.messagesPerSecond = messagesPerSecond
             self.invitesPerSecond = invitesPerSecond
             self.unconfirmedDialogsPerSource = unconfirmedDialogsPerSource
             self.authenticationFailuresPerSource = authenticationFailuresPerSource
+            self.authenticationFailuresPerKnownSource = authenticationFailuresPerKnownSource
             self.authenticationFailuresPerAccount = authenticationFailuresPerAccount
             self.failureWindowSeconds = failureWindowSeconds
             self.banSeconds = banSeconds
@@ -99,6 +103,8 @@ public struct SIPSourcePolicy: Sendable {
         var unconfirmedDialogs = 0
         var failures = 0
         var failuresSince: Double = 0
+        /// When some account last authenticated from here.
+        var authenticatedAt: Double?
     }
 
     struct Account {
@@ -177,7 +183,9 @@ public struct SIPSourcePolicy: Sendable {
         defer { sources[source] = s }
         if now - s.failuresSince > window { s.failures = 0; s.failuresSince = now }
         s.failures += 1
-        if s.failures >= configuration.authenticationFailuresPerSource || (accountUnderAttack && !knownGood) {
+        let known = s.authenticatedAt.map { now - $0 <= 86_400 } ?? false
+        let limit = known ? configuration.authenticationFailuresPerKnownSource : configuration.authenticationFailuresPerSource
+        if s.failures >= limit || (accountUnderAttack && !knownGood) {
             ban(&s, now: now)
             return .refuse(.authenticationFailures, banStarted: true)
         }
@@ -187,8 +195,9 @@ public struct SIPSourcePolicy: Sendable {
     /// `source` authenticated as `account`: its failures are forgiven and it is known-good for the account.
     public mutating func authenticationSucceeded(source: String, account: String, now: Double) {
         guard configuration.enabled else { return }
-        if var s = sources[source] {
+        if var s = sources[source] ?? newSource(now: now) {
             s.failures = 0
+            s.authenticatedAt = now
             sources[source] = s
         }
         var a = accounts[account] ?? Account(since: now)
@@ -230,6 +239,7 @@ public struct SIPSourcePolicy: Sendable {
         let window = configuration.failureWindowSeconds
         sources = sources.filter { _, s in
             (s.bannedUntil ?? 0) > now || s.unconfirmedDialogs > 0 || (s.failures > 0 && now - s.failuresSince <= window)
+                || s.authenticatedAt.map { now - $0 <= 86_400 } == true
                 || !s.messages.isFull(rate: configuration.messagesPerSecond, now: now)
         }
         bannedSources = sources.values.reduce(0) { $0 + (($1.bannedUntil ?? 0) > now ? 1 : 0) }

@@ -76,6 +76,16 @@ struct SourcePolicyTests {
         #expect(p.authenticationFailed(source: "198.51.100.10", account: "other@acme", now: 8) == .accept, "another account is not under attack")
     }
 
+    @Test("an address where an account authenticated (an office NAT) gets more tries before a ban")
+    func knownAddressGetsMoreTries() {
+        var config = Self.config
+        config.authenticationFailuresPerKnownSource = 6
+        var p = SIPSourcePolicy(configuration: config)
+        p.authenticationSucceeded(source: "203.0.113.7", account: "wang@acme", now: 0)
+        for t in 1...5 { #expect(p.authenticationFailed(source: "203.0.113.7", account: "li@acme", now: Double(t)) == .accept) }
+        #expect(p.authenticationFailed(source: "203.0.113.7", account: "li@acme", now: 6) == .refuse(.authenticationFailures, banStarted: true))
+    }
+
     @Test("failures older than the window are forgotten; a success forgives")
     func failureWindow() {
         var p = SIPSourcePolicy(configuration: Self.config)
