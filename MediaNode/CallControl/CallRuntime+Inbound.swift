@@ -13,6 +13,9 @@ extension CallRuntime {
         if draining { return .reject(status: 503, retryAfter: 30) } // RFC 3261 §21.5.4: try another node, or this one later
         let did = call.request.uri.sipURI?.user ?? ""
         guard let (tenant, route) = directory.route(forNumber: did) else {
+            // Not a phone number at all (a scanner's "100", "admin", no user): no tenant anywhere
+            // has it, so 404 at once — not a lookup, and not 503, which invites retries.
+            guard Self.isDialableNumber(did) else { return .reject(status: 404) }
             // Not a tenant of this node: the control plane knows its home (placement), if any.
             switch await lookUpForeignNumber(did) {
             case .elsewhere(let address):
@@ -114,6 +117,22 @@ extension CallRuntime {
 }
 
 extension CallRuntime {
+    /// A number a tenant could have: E.164 or national digits (6 to 15, RFC 3966 visual separators
+    /// allowed), optionally with a leading +.
+    static func isDialableNumber(_ user: String) -> Bool {
+        var rest = Substring(user)
+        if rest.hasPrefix("+") { rest = rest.dropFirst() }
+        var digits = 0
+        for c in rest.unicodeScalars {
+            switch c {
+            case "0"..."9": digits += 1
+            case "-", ".", "(", ")": continue
+            default: return false
+            }
+        }
+        return (6...15).contains(digits)
+    }
+
     func releaseCallSlot(_ tenant: String) {
         let left = callsPerTenant[tenant, default: 1] - 1
         callsPerTenant[tenant] = left > 0 ? left : nil

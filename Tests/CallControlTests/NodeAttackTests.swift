@@ -84,6 +84,22 @@ struct NodeAttackTests {
         }
     }
 
+    @Test("an INVITE for something that is not a phone number (a scanner's 'admin', '100') is 404 at once, not 503 after a lookup")
+    func notANumberIs404() async throws {
+        try await withNode { node, _ in
+            let sip = try await UDPProbe.bind()
+            for user in ["admin", "100", "%2B86abc"] {
+                let id = UUID().uuidString
+                let invite = Self.invite(from: sip, callID: id, sdpPort: 40000, contactPort: sip.port)
+                    .replacingOccurrences(of: "INVITE sip:\(Self.number)@", with: "INVITE sip:\(user)@")
+                sip.send(invite, to: node)
+                let reply = try await sip.waitFor("the answer for \(user)") { $0.hasPrefix("SIP/2.0 ") && !$0.hasPrefix("SIP/2.0 1") && $0.contains(id) }
+                #expect(reply.hasPrefix("SIP/2.0 404"), "\(user): \(reply.prefix(40))")
+            }
+            await sip.close()
+        }
+    }
+
     @Test("one INVITE with m=audio 65535 used to abort the node (RTCP port 65536 trapped): now 488, and the node keeps serving")
     func highestPortDoesNotStopTheNode() async throws {
         try await withNode { node, process in
