@@ -58,6 +58,7 @@ struct SIPScannerTests {
         try await withNode("scanner-test") { port, node in
             let work = try TemporaryDirectory()
             let svmap = try await Self.sipvicious(from: "127.0.0.5", "svmap", ["-p", "\(port)", "127.0.0.1"])
+            print("svmap:\n" + svmap.output.joined(separator: "\n"))
             #expect(svmap.output.contains { $0.contains("callcenter-media-node") }, "svmap: \(svmap.output)")
 
             // svwar guesses usernames by REGISTER; `lina` exists, the rest do not. --force: scan even

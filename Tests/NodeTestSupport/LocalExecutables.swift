@@ -4,9 +4,11 @@ import Foundation
 import Glibc
 #endif
 
-/// The `media-node` executable built next to the test bundle (`swift build` builds it).
+/// The `media-node` executable built next to the test bundle (`swift build` builds it);
+/// `CC_MEDIA_NODE_EXECUTABLE` names another build (e.g. a release one, to measure CPU figures).
 package func mediaNodeExecutable() throws -> String {
-    try localExecutable("media-node")
+    if let path = ProcessInfo.processInfo.environment["CC_MEDIA_NODE_EXECUTABLE"], !path.isEmpty { return path }
+    return try localExecutable("media-node")
 }
 
 /// The `control-plane` executable built next to the tests.
