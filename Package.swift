@@ -102,11 +102,22 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "ControlPlaneWorkers",
+            dependencies: [
+                "ControlPlanePostgres",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "ControlPlane/ControlPlaneWorkers",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ControlPlaneHTTP",
             dependencies: [
                 "ControlPlaneAPI",
                 "ControlPlaneCore",
                 "ControlPlanePostgres",
+                "ControlPlaneWorkers",
                 "CallCenterModel",
                 "IVREngine",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -450,7 +461,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "TestSupport", "PostgresSupport", "CallCenterModel",
+                "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "ControlPlaneWorkers", "TestSupport", "PostgresSupport", "CallCenterModel",
                 "ControlPlaneClient", "NodeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

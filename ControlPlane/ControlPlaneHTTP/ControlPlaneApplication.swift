@@ -1,5 +1,6 @@
 import ControlPlaneAPI
 import ControlPlanePostgres
+import ControlPlaneWorkers
 import OpenAPIRuntime
 public import Foundation
 public import Hummingbird
@@ -63,7 +64,8 @@ public func buildControlPlane(
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "call-center"),
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
-    app.addServices(postgres, liveness)
+    let partitions = CDRPartitionMaintenance(database: database, logger: logger)
+    app.addServices(postgres, liveness, partitions)
     app.addServices(extraServices)
     return app
 }

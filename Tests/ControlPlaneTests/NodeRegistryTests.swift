@@ -3,6 +3,7 @@ import Logging
 import Testing
 @testable import ControlPlaneHTTP
 import ControlPlanePostgres
+import ControlPlaneWorkers
 
 @Suite("Node registry")
 struct NodeRegistryTests {

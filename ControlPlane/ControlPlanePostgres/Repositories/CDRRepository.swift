@@ -96,7 +96,12 @@ public enum CDRRepository {
     }
 
     /// Keeps monthly partitions ready ahead of time (the function is SECURITY DEFINER).
-    public static func ensurePartitions(_ c: PostgresConnection, monthsAhead: Int, logger: Logger) async throws {
-        try await c.query("SELECT ensure_cdr_partitions(\(Int32(monthsAhead)))", logger: logger)
+    /// Makes the monthly partitions from last month to `monthsAhead` ahead (and for months whose
+    /// CDRs wait in the default partition); returns how many it made.
+    @discardableResult
+    public static func ensurePartitions(_ c: PostgresConnection, monthsAhead: Int, logger: Logger) async throws -> Int {
+        let rows = try await c.query("SELECT ensure_cdr_partitions(\(Int32(clamping: monthsAhead)))", logger: logger)
+        for try await made in rows.decode(Int32.self) { return Int(made) }
+        return 0
     }
 }

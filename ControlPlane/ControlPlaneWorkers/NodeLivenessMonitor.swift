@@ -5,15 +5,22 @@ import ServiceLifecycle
 
 /// Marks media nodes `down` when their heartbeats stop. Runs as a service in the control plane;
 /// `sweep(now:)` is the whole decision, so tests call it with the time they choose.
-struct NodeLivenessMonitor: Service {
+public struct NodeLivenessMonitor: Service {
     let database: Database
     let downAfter: Duration
     let interval: Duration
     let logger: Logger
 
+    public init(database: Database, downAfter: Duration, interval: Duration, logger: Logger) {
+        self.database = database
+        self.downAfter = downAfter
+        self.interval = interval
+        self.logger = logger
+    }
+
     /// Marks every node whose last heartbeat is older than `downAfter` before `now`; returns their ids.
     @discardableResult
-    func sweep(now: Date) async throws -> [UUID] {
+    public func sweep(now: Date) async throws -> [UUID] {
         let cutoff = now.addingTimeInterval(-TimeInterval(downAfter.components.seconds))
         let logger = self.logger
         let ids = try await database.platform { c in
@@ -26,19 +33,14 @@ struct NodeLivenessMonitor: Service {
         return ids
     }
 
-    func run() async throws {
-        do {
-            try await database.platform { c in try await CDRRepository.ensurePartitions(c, monthsAhead: 3, logger: logger) }
-        } catch {
-            logger.error("could not create CDR partitions", metadata: ["error": "\(error)"])
-        }
+    public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 try await sweep(now: Date())
             } catch {
                 logger.error("node liveness sweep failed", metadata: ["error": "\(error)"])
             }
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
