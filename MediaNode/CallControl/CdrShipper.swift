@@ -69,7 +69,7 @@ package final class CdrShipper: Service, Sendable {
                 var failures = 0
                 wakeContinuation.yield() // ship what a previous run left behind
                 for await _ in wake {
-                    while true {
+                    while !Task.isShuttingDownGracefully {
                         let outcome = await shipOneBatch()
                         if outcome == .empty { failures = 0; break }
                         if outcome == .shipped { failures = 0; continue }
@@ -77,7 +77,8 @@ package final class CdrShipper: Service, Sendable {
                         let delay = configuration.backoff.delay(attempt: failures)
                         failures += 1
                         logger.warning("CDR upload failed; retrying", metadata: ["retry.in": "\(delay)", "attempt": "\(failures)"])
-                        if (try? await Task.sleep(for: delay)) == nil { break }
+                        // Shutdown ends the wait: the spool is durable, the next start ships the rest.
+                        if (try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }) == nil { break }
                     }
                     if Task.isCancelled { break }
                 }
