@@ -7,21 +7,34 @@ import Foundation
 extension APIHandler {
     func login(_ input: Operations.Login.Input) async throws -> Operations.Login.Output {
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
-        let throttleKey = "\(body.tenant ?? "-")|\(body.email.lowercased())"
-        guard !loginThrottle.isBlocked(throttleKey) else {
-            throw ControlPlaneError(.tooManyRequests, "Too many failed logins for this account; wait a few minutes and try again.")
-        }
+        let source = ClientAddress.current ?? "unknown"
+        let sourceKey = LoginThrottleKey.source(source)
+        let accountKey = LoginThrottleKey.account(tenantSlug: body.tenant, email: body.email, source: source)
+        let window = configuration.loginFailureWindow
         let logger = self.logger
-        let candidate = try await database.platform { c in
-            try await UserRepository.loginCandidate(c, tenantSlug: body.tenant, email: body.email, logger: logger)
+        // Count this attempt before checking the password, in one statement: concurrent guesses each
+        // get their own count, so no more than the limit are ever checked. The account's count is per
+        // source, so an attacker elsewhere cannot lock the real user out.
+        let (candidate, attempts) = try await database.platform { c in
+            if Int.random(in: 0..<256) == 0 { try await LoginThrottleRepository.purge(c, olderThan: window, logger: logger) }
+            let attempts = try await LoginThrottleRepository.countAttempt(c, accountKey, sourceKey, window: window, logger: logger)
+            return (try await UserRepository.loginCandidate(c, tenantSlug: body.tenant, email: body.email, logger: logger), attempts)
+        }
+        let minutes = max(1, Int(window.components.seconds / 60))
+        guard attempts.first <= configuration.maxLoginFailures else {
+            throw ControlPlaneError(.tooManyRequests, "Too many failed logins for this account from your address; wait \(minutes) minutes and try again.")
+        }
+        guard attempts.second <= configuration.maxLoginFailuresPerSource else {
+            throw ControlPlaneError(.tooManyRequests, "Too many failed logins from your address; wait \(minutes) minutes and try again.")
         }
         // Verify against a dummy hash when the user is unknown so timing does not reveal accounts.
         let verified = try await hasher.verify(body.password, hash: candidate?.passwordHash ?? unknownUserHash)
         guard let candidate, verified else {
-            loginThrottle.recordFailure(throttleKey)
             throw ControlPlaneError(.unauthorized, "The email, password or tenant is wrong.")
         }
-        loginThrottle.reset(throttleKey)
+        try await database.platform { c in
+            try await LoginThrottleRepository.succeeded(c, clearing: accountKey, refunding: sourceKey, logger: logger)
+        }
         try Authenticator.checkTenant(candidate.tenantStatus)
         let token = BearerToken.generate(.session)
         let expiresAt = Date().addingTimeInterval(TimeInterval(configuration.sessionLifetime.components.seconds))

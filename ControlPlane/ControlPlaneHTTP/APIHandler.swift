@@ -11,7 +11,6 @@ struct APIHandler: APIProtocol {
     let configuration: ControlPlaneConfiguration
     let hasher: PasswordHasher
     let metrics: PrometheusCollectorRegistry
-    let loginThrottle: LoginThrottle
     let unknownUserHash: String
     let eventHub: EventHub
     /// Wakes nodes' long-polls for agent commands.

@@ -30,10 +30,10 @@ public func buildControlPlane(
     let eventHub = EventHub()
     let handler = APIHandler(
         database: database, configuration: configuration, hasher: hasher, metrics: metrics,
-        loginThrottle: LoginThrottle(limit: configuration.maxLoginFailures, window: configuration.loginFailureWindow),
         unknownUserHash: try await hasher.makeUnknownUserHash(), eventHub: eventHub, baseLogger: logger)
 
-    let router = Router()
+    let router = Router(context: CallCenterRequestContext.self)
+    router.middlewares.add(ClientAddressMiddleware())
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(HTTPProblemMiddleware())

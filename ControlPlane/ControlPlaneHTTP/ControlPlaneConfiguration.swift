@@ -22,8 +22,12 @@ public struct ControlPlaneConfiguration: Sendable {
     public var livenessSweepInterval: Duration = .seconds(5)
     /// Tenants get the SIP domain `<slug>.<sipDomainSuffix>` (also their digest realm).
     public var sipDomainSuffix: String = "sip.localhost"
-    /// Failed logins allowed per email+source within `loginFailureWindow` before 429.
+    /// Login attempts allowed per account from one source address within `loginFailureWindow`
+    /// before 429 (a successful login clears them); other addresses are not affected.
     public var maxLoginFailures: Int = 10
+    /// Login attempts allowed from one source address, across accounts, within `loginFailureWindow`
+    /// before 429 (each successful login gives its attempt back).
+    public var maxLoginFailuresPerSource: Int = 100
     public var loginFailureWindow: Duration = .seconds(300)
 
     /// A connection that sends nothing (no request, or headers that stop half way) for this long

@@ -42,6 +42,7 @@ struct ControlPlaneHarness {
         configuration.bcryptCost = 4
         configuration.nodeBootstrapToken = bootstrapToken
         configuration.maxLoginFailures = 5
+        configuration.maxLoginFailuresPerSource = 20
         configure(&configuration)
         let app = try await buildControlPlane(configuration: configuration, postgres: postgres, logger: logger)
         let finalConfiguration = configuration
