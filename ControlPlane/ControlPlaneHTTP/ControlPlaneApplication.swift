@@ -46,7 +46,8 @@ public func buildControlPlane(
     let liveness = NodeLivenessMonitor(database: database, downAfter: configuration.nodeDownAfter,
                                        interval: configuration.livenessSweepInterval, logger: logger)
     let webSocketRouter = Router(context: BasicWebSocketRequestContext.self)
-    addEventStream(to: webSocketRouter, hub: eventHub, authenticator: Authenticator(database: database))
+    addEventStream(to: webSocketRouter, hub: eventHub, authenticator: Authenticator(database: database),
+                   recheck: configuration.eventStreamRecheck, maxSubscribers: configuration.maxEventStreamsPerTenant)
     let webSocketResponder = webSocketRouter.buildResponder()
     let idle = TimeAmount.nanoseconds(configuration.idleTimeout.components.seconds * 1_000_000_000
                                       + configuration.idleTimeout.components.attoseconds / 1_000_000_000)

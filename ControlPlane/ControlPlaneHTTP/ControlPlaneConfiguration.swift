@@ -35,6 +35,11 @@ public struct ControlPlaneConfiguration: Sendable {
     public var idleTimeout: Duration = .seconds(30)
     /// A request body must arrive completely within this long (`RequestLimitsMiddleware`). Default 30 s.
     public var bodyDeadline: Duration = .seconds(30)
+    /// An open event stream's credential is checked again this often (logout, revocation and
+    /// suspension end it). Default 15 s.
+    public var eventStreamRecheck: Duration = .seconds(15)
+    /// Event streams a tenant may have open at once (429 beyond). Default 50.
+    public var maxEventStreamsPerTenant = 50
 
     public init() {}
 }

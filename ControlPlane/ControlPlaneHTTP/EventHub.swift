@@ -12,7 +12,9 @@ actor EventHub {
 
     init(bufferLimit: Int = 1000) { self.bufferLimit = bufferLimit }
 
-    func subscribe(tenantID: UUID) -> (id: UUID, events: AsyncStream<Data>) {
+    /// A new stream of `tenantID`'s events, or nil when the tenant already has `limit` streams.
+    func subscribe(tenantID: UUID, limit: Int = .max) -> (id: UUID, events: AsyncStream<Data>)? {
+        guard (subscribers[tenantID]?.count ?? 0) < limit else { return nil }
         let id = UUID()
         let (stream, continuation) = AsyncStream<Data>.makeStream(bufferingPolicy: .bufferingNewest(bufferLimit))
         subscribers[tenantID, default: [:]][id] = continuation

@@ -168,10 +168,10 @@ struct NodeChannelTests {
             let other = try await h.signup("other")
             let node = try await Self.registerNode(h, name: "node-1")
             _ = try await h.call(.get, "/v1/node/config", token: node.credential)
-            let unauthorized = try? await h.client.ws("/v1/events?token=cck_nope") { _, _, _ in }
+            let unauthorized = try? await h.client.ws("/v1/events", configuration: .bearer("cck_nope")) { _, _, _ in }
             #expect(unauthorized == nil)
 
-            try await h.client.ws("/v1/events?token=\(key)") { inbound, outbound, _ in
+            try await h.client.ws("/v1/events", configuration: .bearer(key)) { inbound, outbound, _ in
                 var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
                 guard case .text(let ready)? = try await frames.next() else { Issue.record("no ready frame"); return }
                 #expect(ready.contains("stream.ready"))

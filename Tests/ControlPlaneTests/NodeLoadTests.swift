@@ -179,7 +179,7 @@ struct NodeLoadTests {
         let desktopLogger = wsLogger
         let desktop = Task {
             while !Task.isCancelled {
-                _ = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(cpPort)/v1/events?token=\(key)", logger: desktopLogger) { inbound, _, _ in
+                _ = try? await WebSocketClient.connect(url: "ws://127.0.0.1:\(cpPort)/v1/events", configuration: .bearer(key), logger: desktopLogger) { inbound, _, _ in
                     for try await message in inbound.messages(maxSize: 1 << 20) {
                         let at = Date().timeIntervalSince1970
                         guard case .text(let text) = message,

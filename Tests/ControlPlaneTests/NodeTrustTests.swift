@@ -61,7 +61,7 @@ struct NodeTrustTests {
     func eventsOnlyForHomedTenants() async throws {
         try await ControlPlaneHarness.run { h in
             let (acme, _, node1, node2) = try await Self.twoHomes(h)
-            try await h.client.ws("/v1/events?token=\(acme.apiKey)") { inbound, outbound, _ in
+            try await h.client.ws("/v1/events", configuration: .bearer(acme.apiKey)) { inbound, outbound, _ in
                 var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
                 guard case .text(let ready)? = try await frames.next() else { Issue.record("no ready frame"); return }
                 #expect(ready.contains("stream.ready"))

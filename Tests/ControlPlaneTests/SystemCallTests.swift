@@ -81,7 +81,7 @@ struct SystemCallTests {
 
             try WAVSamples.writeCallTones(in: work.path)
 
-            try await h.client.ws("/v1/events?token=\(key)") { inbound, outbound, _ in
+            try await h.client.ws("/v1/events", configuration: .bearer(key)) { inbound, outbound, _ in
                 var frames = inbound.messages(maxSize: 1 << 20).makeAsyncIterator()
                 guard case .text(let ready)? = try await frames.next() else { Issue.record("no ready frame"); return }
                 #expect(ready.contains("stream.ready"))
