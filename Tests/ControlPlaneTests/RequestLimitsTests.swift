@@ -28,7 +28,7 @@ struct RequestLimitsTests {
             let port = try #require(h.client.port)
             let socket = try RawConnection(port: port)
             socket.send("POST /v1/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 10000000000\r\n\r\n{")
-            let answer = socket.read(until: "\r\n\r\n", seconds: 5)
+            let answer = await socket.read(until: "\r\n\r\n", seconds: 5)
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer.prefix(80))")
         }
     }
@@ -39,7 +39,7 @@ struct RequestLimitsTests {
             let port = try #require(h.client.port)
             let socket = try RawConnection(port: port)
             socket.send("POST /v1/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ten")
-            let answer = socket.read(until: "\r\n\r\n", seconds: 5)
+            let answer = await socket.read(until: "\r\n\r\n", seconds: 5)
             #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(80))")
         }
     }
@@ -51,7 +51,8 @@ struct RequestLimitsTests {
             let socket = try RawConnection(port: port)
             socket.send("POST /v1/auth/login HTTP/1.1\r\nHost: x\r\nX-Slow: ")
             let started = ContinuousClock.now
-            #expect(socket.waitForClose(seconds: 5), "the server kept the half-sent request open")
+            let closed = await socket.waitForClose(seconds: 5)
+            #expect(closed, "the server kept the half-sent request open")
             #expect(ContinuousClock.now - started < .seconds(4))
         }
     }
@@ -80,8 +81,22 @@ final class RawConnection: @unchecked Sendable {  // used by one test at a time,
         _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     }
 
-    /// Reads until `marker` arrives, the peer closes, or the deadline passes.
-    func read(until marker: String, seconds: Double) -> String {
+    /// Reads until `marker` arrives, the peer closes, or the deadline passes — on a Dispatch thread,
+    /// never blocking the concurrency pool the in-process server's handlers run on.
+    func read(until marker: String, seconds: Double) async -> String {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.blockingRead(until: marker, seconds: seconds)) }
+        }
+    }
+
+    /// True when the peer closes the connection before the deadline (waited for on a Dispatch thread).
+    func waitForClose(seconds: Double) async -> Bool {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: self.blockingWaitForClose(seconds: seconds)) }
+        }
+    }
+
+    private func blockingRead(until marker: String, seconds: Double) -> String {
         var text = ""
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while !text.contains(marker), ContinuousClock.now < deadline {
@@ -91,8 +106,7 @@ final class RawConnection: @unchecked Sendable {  // used by one test at a time,
         return text
     }
 
-    /// True when the peer closes the connection before the deadline.
-    func waitForClose(seconds: Double) -> Bool {
+    private func blockingWaitForClose(seconds: Double) -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
         while ContinuousClock.now < deadline {
             if readChunk(timeoutMs: 100) == nil { return true }
