@@ -217,7 +217,7 @@ extension SystemCallTests {
             let redirected = try await phones.waitForLine("REDIRECTED", timeout: .seconds(20))
             // (pjsua prints the target without its port; node B's log names it, and the CDR below shows where the call went.)
             #expect(redirected.contains(did))
-            #expect(nodeB.lines.contains { $0.contains("redirected") && $0.contains("home=127.0.0.1:\(sipA)") })
+            #expect(nodeB.lines.contains { $0.contains("redirected") && $0.contains("@127.0.0.1:\(sipA)") })
             _ = try await phones.waitForLine("AGENT_CONFIRMED", timeout: .seconds(20))
             _ = try await phones.waitForLine("CALLER_HUNGUP", timeout: .seconds(20))
             _ = try await phones.waitForLine("DONE", timeout: .seconds(20))
