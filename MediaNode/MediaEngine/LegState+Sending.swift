@@ -37,10 +37,13 @@ extension LegState {
         buffer.setInteger(outgoing.ssrc, at: base + 8)
         if case .audio(let codec) = kind, codec != audio.codec {
             let table = codec == .pcmu ? G711.ulawToALaw : G711.alawToULaw
-            let first = buffer.getInteger(at: base, as: UInt8.self)!
+            // The CSRC count comes from the wire: a short packet claiming 15 CSRCs has no payload.
+            guard let first = buffer.getInteger(at: base, as: UInt8.self) else { return }
             let start = base + RTPHeader.fixedSize + 4 * Int(first & 0x0F)
+            guard start <= buffer.writerIndex else { return }
             for i in start..<buffer.writerIndex {
-                buffer.setInteger(table[Int(buffer.getInteger(at: i, as: UInt8.self)!)], at: i)
+                guard let byte = buffer.getInteger(at: i, as: UInt8.self) else { return }
+                buffer.setInteger(table[Int(byte)], at: i)
             }
         }
         rtpSocket.send(buffer, to: remote)

@@ -120,6 +120,8 @@ final class LegState {
         audio = negotiated
         if let address = negotiated.remoteAddress {
             let rtp = try SocketAddress(ipAddress: address, port: negotiated.remotePort)
+            // Media goes to one peer: a multicast or broadcast c= would aim it at many (reflection).
+            guard !Self.isGroupAddress(rtp) else { throw MediaEngineError.invalidRemoteAddress }
             // Keep a latched symmetric address unless the SDP moved the stream elsewhere (a NATted
             // phone's re-INVITE repeats its private address: the latch stays).
             if remote == nil || sdpRemote != rtp {
@@ -134,6 +136,19 @@ final class LegState {
         lastReceive = .now()
         openLatchWindow(sdpAddress: negotiated.remoteAddress, now: lastReceive)
         inactivityReported = false
+    }
+
+    /// Multicast (224/4, ff00::/8) or the IPv4 broadcast address.
+    static func isGroupAddress(_ address: SocketAddress) -> Bool {
+        switch address {
+        case .v4(let v4):
+            let host = UInt32(bigEndian: v4.address.sin_addr.s_addr)
+            return host >> 28 == 0xE || host == 0xFFFF_FFFF
+        case .v6(let v6):
+            return withUnsafeBytes(of: v6.address.sin6_addr) { $0.first == 0xFF }
+        default:
+            return false
+        }
     }
 
     var encoding: AudioEncoding { audio?.codec == .pcma ? .alaw : .ulaw }
@@ -152,12 +167,11 @@ final class LegState {
     func receiveRTP(_ buffer: inout ByteBuffer, from source: SocketAddress) {
         let base = buffer.readerIndex
         guard buffer.readableBytes >= RTPHeader.fixedSize, let first = buffer.getInteger(at: base, as: UInt8.self),
-            first >> 6 == 2, let audio
+            first >> 6 == 2, let audio, let second = buffer.getInteger(at: base + 1, as: UInt8.self),
+            let sequence = buffer.getInteger(at: base + 2, as: UInt16.self),
+            let timestamp = buffer.getInteger(at: base + 4, as: UInt32.self),
+            let ssrc = buffer.getInteger(at: base + 8, as: UInt32.self)
         else { return }
-        let second = buffer.getInteger(at: base + 1, as: UInt8.self)!
-        let sequence = buffer.getInteger(at: base + 2, as: UInt16.self)!
-        let timestamp = buffer.getInteger(at: base + 4, as: UInt32.self)!
-        let ssrc = buffer.getInteger(at: base + 8, as: UInt32.self)!
         let now = NIODeadline.now()
         // Only the peer's packets count, and a foreign one must not make the kernel hand back.
         guard admitRTP(from: source, ssrc: ssrc, sequence: sequence, now: now) else { return }
@@ -213,7 +227,7 @@ final class LegState {
     /// Payload bytes after CSRCs/extension, without padding (RFC 3550 §5.1, §5.3.1).
     func payloadBytes(_ buffer: ByteBuffer) -> ByteBufferView? {
         let base = buffer.readerIndex
-        let first = buffer.getInteger(at: base, as: UInt8.self)!
+        guard let first = buffer.getInteger(at: base, as: UInt8.self) else { return nil }
         var offset = RTPHeader.fixedSize + 4 * Int(first & 0x0F)
         if first & 0x10 != 0 {
             guard let words = buffer.getInteger(at: base + offset + 2, as: UInt16.self) else { return nil }

@@ -177,6 +177,7 @@ public struct MediaEngineError: Error, Sendable, Hashable, CustomStringConvertib
         case noPortAvailable
         case noPendingOffer
         case invalidRemotePort
+        case invalidRemoteAddress
     }
 
     private let code: Code
@@ -193,6 +194,8 @@ public struct MediaEngineError: Error, Sendable, Hashable, CustomStringConvertib
     public static let noPendingOffer = Self(.noPendingOffer, "no offer outstanding")
     /// The SDP names an RTP port outside 1...65535 (→ SIP 488).
     public static let invalidRemotePort = Self(.invalidRemotePort, "the SDP's RTP port is not in 1...65535")
+    /// The SDP names a multicast or broadcast address (→ SIP 488).
+    public static let invalidRemoteAddress = Self(.invalidRemoteAddress, "the SDP's address is multicast or broadcast")
 
     public var description: String { "media engine: \(detail)" }
 }

@@ -158,4 +158,39 @@ import Testing
         try await leg.play([.silence(durationMs: 40)])
         await leg.close()
     }
+
+    @Test("an offer whose c= is multicast or broadcast is refused: media goes to one peer, never to a group")
+    func groupAddressesAreRefused() async throws {
+        let engine = makeEngine()
+        for address in ["239.1.2.3", "224.0.0.1", "255.255.255.255", "ff02::1"] {
+            let type = address.contains(":") ? "IP6" : "IP4"
+            let offer = OfferAnswer(profile: LocalMediaProfile(address: address, addressType: type))
+                .makeOffer(origin: Origin(sessionID: 1, sessionVersion: 1, addressType: type, address: address), port: 40000)
+            await #expect(throws: MediaEngineError.invalidRemoteAddress, "\(address)") { try await engine.answer(offer: offer) }
+        }
+        #expect(engine.activeLegCount == 0)
+    }
+
+    @Test("a short packet claiming 15 CSRCs, relayed across codecs (PCMU to PCMA), is dropped instead of trapping")
+    func shortPacketWithManyCSRCsDoesNotTrap() async throws {
+        let engine = makeEngine { $0.kernelRelay = false }
+        let caller = try await RTPTestPeer.start()
+        let agent = try await RTPTestPeer.start()
+        let (a, _) = try await engine.answer(offer: caller.offer(codecs: [.pcmu]))
+        let (b, _) = try await engine.answer(offer: agent.offer(codecs: [.pcma]), colocatedWith: a)
+        _ = try await engine.bridge(a, b)
+        var bogus = ByteBuffer()
+        bogus.writeInteger(UInt8(0x8F))  // version 2, CC = 15, and no CSRCs or payload follow
+        bogus.writeInteger(UInt8(0))
+        bogus.writeInteger(UInt16(1))
+        bogus.writeInteger(UInt32(160))
+        bogus.writeInteger(UInt32(7))
+        caller.channel.writeAndFlush(AddressedEnvelope(remoteAddress: try SocketAddress(ipAddress: "127.0.0.1", port: a.localPort), data: bogus), promise: nil)
+        // Then a real packet of the same stream gets through: the loop is alive.
+        caller.send(rtp(sequence: 2, ssrc: 7, timestamp: 320), to: a.localPort)
+        try await agent.waitForPackets(1)
+        #expect(agent.packets.allSatisfy { $0.header.payloadType == 8 })
+        for leg in [a, b] { await leg.close() }
+        for peer in [caller, agent] { await peer.close() }
+    }
 }
