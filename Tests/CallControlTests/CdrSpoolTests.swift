@@ -88,12 +88,7 @@ struct CdrSpoolTests {
         let conflicting = records[7]
         cp.state.withLock { $0.storedCdrs[conflicting.id] = "{\"different\":true}" }
         try await cp.serve { url in
-            let connection = ControlPlaneConnection(serverURL: url)
-            var configuration = CdrShipper.Configuration()
-            configuration.maxBatch = 10
-            configuration.backoff = RetryBackoff(base: .milliseconds(10), maximum: .milliseconds(50), minimum: .milliseconds(1))
-            let shipper = CdrShipper(spool: spool, uploader: NodeChannelCdrUploader { connection.client(credential: FakeControlPlane.credential) },
-                                     configuration: configuration)
+            let shipper = Self.fastShipper(spool, url: url)
             try await Self.runUntil(shipper) { try spool.pendingIDs().isEmpty }
             #expect(shipper.counters.stored == 24)
             #expect(shipper.counters.rejected == 1)
@@ -118,12 +113,7 @@ struct CdrSpoolTests {
         let cp = FakeControlPlane()
         cp.state.withLock { $0.failBatchesWithCaller = "poison" }
         try await cp.serve { url in
-            let connection = ControlPlaneConnection(serverURL: url)
-            var configuration = CdrShipper.Configuration()
-            configuration.maxBatch = 10
-            configuration.backoff = RetryBackoff(base: .milliseconds(10), maximum: .milliseconds(50), minimum: .milliseconds(1))
-            let shipper = CdrShipper(spool: spool, uploader: NodeChannelCdrUploader { connection.client(credential: FakeControlPlane.credential) },
-                                     configuration: configuration)
+            let shipper = Self.fastShipper(spool, url: url)
             try await Self.runUntil(shipper) { try spool.pendingIDs().isEmpty }
             #expect(shipper.counters.stored == 24)
             #expect(shipper.counters.rejected == 1)
@@ -171,6 +161,16 @@ struct CdrSpoolTests {
             #expect(shipper.counters.stored == 0)
         }
         #expect(cp.state.withLock { $0.storedCdrs.count } == 1)
+    }
+
+    /// A shipper to the server at `url` in batches of 10 with millisecond backoff.
+    static func fastShipper(_ spool: CdrSpool, url: URL) -> CdrShipper {
+        let connection = ControlPlaneConnection(serverURL: url)
+        var configuration = CdrShipper.Configuration()
+        configuration.maxBatch = 10
+        configuration.backoff = RetryBackoff(base: .milliseconds(10), maximum: .milliseconds(50), minimum: .milliseconds(1))
+        return CdrShipper(spool: spool, uploader: NodeChannelCdrUploader { connection.client(credential: FakeControlPlane.credential) },
+                          configuration: configuration)
     }
 
     /// Runs the shipper, polling `done` after each wake-up signal it gets.
