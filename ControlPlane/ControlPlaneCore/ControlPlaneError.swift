@@ -20,11 +20,14 @@ public struct ControlPlaneError: Error, Sendable, Equatable, CustomStringConvert
     public var detail: String
     /// Field-level problems (validation).
     public var issues: [ValidationIssue]
+    /// Seconds after which a retry may succeed (`Retry-After` on 429 and 503, RFC 9110 §10.2.3).
+    public var retryAfterSeconds: Int?
 
-    public init(_ code: Code, _ detail: String, issues: [ValidationIssue] = []) {
+    public init(_ code: Code, _ detail: String, issues: [ValidationIssue] = [], retryAfterSeconds: Int? = nil) {
         self.code = code
         self.detail = detail
         self.issues = issues
+        self.retryAfterSeconds = retryAfterSeconds
     }
 
     public var description: String { "\(code.rawValue): \(detail)" }

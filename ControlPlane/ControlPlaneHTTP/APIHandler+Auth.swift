@@ -22,10 +22,12 @@ extension APIHandler {
         }
         let minutes = max(1, Int(window.components.seconds / 60))
         guard attempts.first <= configuration.maxLoginFailures else {
-            throw ControlPlaneError(.tooManyRequests, "Too many failed logins for this account from your address; wait \(minutes) minutes and try again.")
+            throw ControlPlaneError(.tooManyRequests, "Too many failed logins for this account from your address; wait \(minutes) minutes and try again.",
+                                    retryAfterSeconds: Int(window.components.seconds))
         }
         guard attempts.second <= configuration.maxLoginFailuresPerSource else {
-            throw ControlPlaneError(.tooManyRequests, "Too many failed logins from your address; wait \(minutes) minutes and try again.")
+            throw ControlPlaneError(.tooManyRequests, "Too many failed logins from your address; wait \(minutes) minutes and try again.",
+                                    retryAfterSeconds: Int(window.components.seconds))
         }
         // Verify against a dummy hash when the user is unknown so timing does not reveal accounts.
         let verified = try await hasher.verify(body.password, hash: candidate?.passwordHash ?? unknownUserHash)

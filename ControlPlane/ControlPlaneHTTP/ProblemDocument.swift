@@ -11,6 +11,10 @@ struct ProblemDocument: Codable, Sendable {
     var detail: String
     var instance: String?
     var errors: [ValidationIssue]?
+    /// Sent as `Retry-After`, not in the body.
+    var retryAfterSeconds: Int?
+
+    private enum CodingKeys: String, CodingKey { case type, title, status, detail, instance, errors }
 
     static let contentType = "application/problem+json"
 
@@ -35,6 +39,7 @@ struct ProblemDocument: Codable, Sendable {
         case .tooManyRequests: .tooManyRequests
         }
         self.init(status: status, code: error.code.rawValue, detail: error.detail, errors: error.issues)
+        self.retryAfterSeconds = error.retryAfterSeconds
     }
 
     var httpStatus: HTTPResponse.Status { HTTPResponse.Status(code: status) }
@@ -49,6 +54,7 @@ struct ProblemDocument: Codable, Sendable {
         var fields = HTTPFields()
         fields[.contentType] = Self.contentType
         if status == 401 { fields[.wwwAuthenticate] = "Bearer" }
+        if let retryAfterSeconds { fields[.retryAfter] = String(max(0, retryAfterSeconds)) }
         return fields
     }
 }

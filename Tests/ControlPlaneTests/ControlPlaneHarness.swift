@@ -59,6 +59,7 @@ struct ControlPlaneHarness {
         var status: Int
         var contentType: String?
         var body: Data
+        var retryAfter: String? = nil
         var json: Any? { try? JSONSerialization.jsonObject(with: body) }
         var object: [String: Any] { json as? [String: Any] ?? [:] }
         subscript(key: String) -> Any? { object[key] }
@@ -88,7 +89,7 @@ struct ControlPlaneHarness {
         }
         return try await client.execute(uri: path, method: method, headers: headers, body: buffer) { response in
             Reply(status: Int(response.status.code), contentType: response.headers[.contentType],
-                  body: Data(buffer: response.body))
+                  body: Data(buffer: response.body), retryAfter: response.headers[.retryAfter])
         }
     }
 

@@ -86,4 +86,18 @@ struct LoginThrottleTests {
             for try await count in rows.decode(Int64.self) { #expect(count > 0) }
         }
     }
+
+    @Test("a throttled login says when to come back: 429 with Retry-After (the failure window, in seconds)")
+    func throttledLoginHasRetryAfter() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (_, _, email) = try await h.signup("acme")
+            var last: ControlPlaneHarness.Reply?
+            for _ in 0...h.configuration.maxLoginFailures {
+                last = try await h.call(.post, "/v1/auth/login", json: ["tenant": "acme", "email": email, "password": "wrong-password-1"])
+            }
+            #expect(last?.status == 429)
+            #expect(last?.retryAfter == String(h.configuration.loginFailureWindow.components.seconds))
+            #expect(last?.contentType == "application/problem+json")
+        }
+    }
 }
