@@ -344,15 +344,20 @@ let package = Package(
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FuzzCorpus",
+            path: "Tests/FuzzCorpus",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SIPMessageTests",
-            dependencies: ["SIPMessage"],
+            dependencies: ["SIPMessage", "FuzzCorpus"],
             path: "Tests/SIPMessageTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "SIPAuthTests",
-            dependencies: ["SIPAuth", "SIPMessage", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["SIPAuth", "SIPMessage", "FuzzCorpus", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/SIPAuthTests",
             swiftSettings: swiftSettings
         ),
@@ -390,13 +395,13 @@ let package = Package(
         ),
         .testTarget(
             name: "SDPTests",
-            dependencies: ["SDP"],
+            dependencies: ["SDP", "FuzzCorpus"],
             path: "Tests/SDPTests",
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "RTPCoreTests",
-            dependencies: ["RTPCore", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: ["RTPCore", "FuzzCorpus", .product(name: "NIOCore", package: "swift-nio")],
             path: "Tests/RTPCoreTests",
             swiftSettings: swiftSettings
         ),

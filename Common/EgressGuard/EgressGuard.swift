@@ -187,8 +187,7 @@ public struct EgressGuard: Sendable {
         for (name, value) in request.headers { outbound.headers.add(name: name, value: value) }
         if let body = request.body { outbound.body = .bytes(ByteBuffer(bytes: body)) }
         let limit = request.timeout.map { min($0, policy.timeout) } ?? policy.timeout
-        let response = try await client.execute(outbound, timeout: .nanoseconds(Int64(limit.components.seconds) * 1_000_000_000
-                                                                                  + limit.components.attoseconds / 1_000_000_000))
+        let response = try await client.execute(outbound, timeout: TimeAmount(limit))
         let body: ByteBuffer
         do {
             body = try await response.body.collect(upTo: policy.maxResponseBytes)

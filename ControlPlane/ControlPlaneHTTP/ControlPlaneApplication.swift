@@ -49,8 +49,7 @@ public func buildControlPlane(
     addEventStream(to: webSocketRouter, hub: eventHub, authenticator: Authenticator(database: database),
                    recheck: configuration.eventStreamRecheck, maxSubscribers: configuration.maxEventStreamsPerTenant)
     let webSocketResponder = webSocketRouter.buildResponder()
-    let idle = TimeAmount.nanoseconds(configuration.idleTimeout.components.seconds * 1_000_000_000
-                                      + configuration.idleTimeout.components.attoseconds / 1_000_000_000)
+    let idle = TimeAmount(configuration.idleTimeout)
 
     var app = Application(
         router: router,

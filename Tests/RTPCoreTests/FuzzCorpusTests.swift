@@ -1,4 +1,5 @@
 import Foundation
+import FuzzCorpus
 import NIOCore
 import Testing
 @testable import RTPCore
@@ -7,19 +8,7 @@ import Testing
 /// infra/fuzz/regressions/rtp: every input that ever failed) with the properties
 /// infra/fuzz/RTPFuzzTarget.swift checks, and pins each trap found in RTPCore's wire decoders.
 @Suite struct FuzzCorpusTests {
-    static func inputs() throws -> [(name: String, bytes: [UInt8])] {
-        let infra = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("infra/fuzz")
-        var all: [(String, [UInt8])] = []
-        for folder in ["corpus/rtp", "regressions/rtp"] {
-            let dir = infra.appendingPathComponent(folder)
-            for f in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
-                all.append(("\(folder)/\(f)", [UInt8](try Data(contentsOf: dir.appendingPathComponent(f)))))
-            }
-        }
-        return all
-    }
+    static func inputs() throws -> [(name: String, bytes: [UInt8])] { try fuzzCorpus("rtp") }
 
     @Test func corpusKeepsTheFuzzProperties() throws {
         var rtp = 0, rtcp = 0, wav = 0

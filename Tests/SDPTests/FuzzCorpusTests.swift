@@ -1,4 +1,5 @@
 import Foundation
+import FuzzCorpus
 import Testing
 @testable import SDP
 
@@ -6,19 +7,7 @@ import Testing
 /// infra/fuzz/regressions/sdp: every input that ever failed) with the properties
 /// infra/fuzz/SDPFuzzTarget.swift checks.
 @Suite struct FuzzCorpusTests {
-    static func inputs() throws -> [(name: String, bytes: [UInt8])] {
-        let infra = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("infra/fuzz")
-        var all: [(String, [UInt8])] = []
-        for folder in ["corpus/sdp", "regressions/sdp"] {
-            let dir = infra.appendingPathComponent(folder)
-            for f in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
-                all.append(("\(folder)/\(f)", [UInt8](try Data(contentsOf: dir.appendingPathComponent(f)))))
-            }
-        }
-        return all
-    }
+    static func inputs() throws -> [(name: String, bytes: [UInt8])] { try fuzzCorpus("sdp") }
 
     @Test func corpusKeepsTheFuzzProperties() throws {
         let negotiator = OfferAnswer(profile: LocalMediaProfile(address: "203.0.113.5"))

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import FuzzCorpus
 import Testing
 import SIPAuth
 import SIPMessage
@@ -10,17 +11,7 @@ import SIPMessage
 /// `R` the right one, so the seeds reach a successful verification and the fuzzer starts there.
 @Suite struct DigestFuzzCorpusTests {
     static func inputs() throws -> [(name: String, text: String)] {
-        let infra = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("infra/fuzz")
-        var all: [(String, String)] = []
-        for folder in ["corpus/sip-digest", "regressions/sip-digest"] {
-            let dir = infra.appendingPathComponent(folder)
-            for f in try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() {
-                all.append(("\(folder)/\(f)", String(decoding: try Data(contentsOf: dir.appendingPathComponent(f)), as: UTF8.self)))
-            }
-        }
-        return all
+        try fuzzCorpus("sip-digest").map { ($0.name, String(decoding: $0.bytes, as: UTF8.self)) }
     }
 
     @Test func corpusVerifiesOnlyRightResponses() throws {

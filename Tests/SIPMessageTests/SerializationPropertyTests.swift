@@ -1,4 +1,5 @@
 import Foundation
+import FuzzCorpus
 import Testing
 @testable import SIPMessage
 
@@ -9,16 +10,11 @@ import Testing
 @Suite struct SerializationPropertyTests {
     static func inputs() throws -> [[UInt8]] {
         var all = try TortureCorpus.load().map(\.bytes)
-        let here = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
-        let fuzz = here.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("infra/fuzz")
-        for dir in [
-            here.appendingPathComponent("FuzzRegressions"), fuzz.appendingPathComponent("corpus/sip-message"),
-            fuzz.appendingPathComponent("regressions/sip-message"),
-        ] {
-            guard let files = try? FileManager.default.contentsOfDirectory(atPath: dir.path) else { continue }
-            for f in files.sorted() { all.append([UInt8](try Data(contentsOf: dir.appendingPathComponent(f)))) }
+        let older = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().appendingPathComponent("FuzzRegressions")
+        for f in ((try? FileManager.default.contentsOfDirectory(atPath: older.path)) ?? []).sorted() {
+            all.append([UInt8](try Data(contentsOf: older.appendingPathComponent(f))))
         }
-        return all
+        return all + (try fuzzCorpus("sip-message").map(\.bytes))
     }
 
     @Test func acceptedMessagesSurviveSerialization() throws {
