@@ -3,7 +3,7 @@ import CallCenterModel
 /// The one error type of the control plane's use cases. The HTTP layer maps it to an RFC 9457
 /// problem in exactly one place (`ProblemMiddleware`).
 public struct ControlPlaneError: Error, Sendable, Equatable, CustomStringConvertible {
-    public enum Code: String, Sendable, Equatable {
+    public enum Code: String, Sendable, Equatable, CaseIterable {
         case badRequest = "bad-request"
         case validationFailed = "validation-failed"
         case unauthorized = "unauthorized"
@@ -13,6 +13,9 @@ public struct ControlPlaneError: Error, Sendable, Equatable, CustomStringConvert
         case conflict = "conflict"
         case unavailable = "unavailable"
         case tooManyRequests = "too-many-requests"
+        /// A tenant quota (agents, numbers, prompts, API keys, ...) is used up: 409, the detail names the
+        /// quota, its limit and how to free room or have it raised.
+        case quotaExceeded = "quota-exceeded"
     }
 
     public var code: Code

@@ -34,7 +34,7 @@ struct ProblemDocument: Codable, Sendable {
         case .unauthorized: .unauthorized
         case .forbidden, .tenantNotActive: .forbidden
         case .notFound: .notFound
-        case .conflict: .conflict
+        case .conflict, .quotaExceeded: .conflict
         case .unavailable: .serviceUnavailable
         case .tooManyRequests: .tooManyRequests
         }
