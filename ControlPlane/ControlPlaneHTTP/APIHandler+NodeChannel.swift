@@ -19,7 +19,7 @@ extension APIHandler {
         let known = input.query.ifNewerThan
         let result: (Int64, [TenantSnapshotRecord])? = try await database.platform { c in
             try await PlacementRepository.placeUnhomed(c, logger: logger)
-            let version = try await PlacementRepository.configVersion(c, logger: logger)
+            let version = try await PlacementRepository.configVersion(c, nodeID: nodeID, logger: logger)
             if let known, known >= version { return nil }
             var snapshots: [TenantSnapshotRecord] = []
             for tenant in try await PlacementRepository.tenants(c, nodeID: nodeID, logger: logger) {
@@ -34,38 +34,38 @@ extension APIHandler {
     func nodeUploadCdrs(_ input: Operations.NodeUploadCdrs.Input) async throws -> Operations.NodeUploadCdrs.Output {
         let nodeID = try requireNode()
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let logger = self.logger
+        let formerHomeSince = Date().addingTimeInterval(-TimeInterval(configuration.nodeFormerHomeWindow.components.seconds))
+        let windowHours = Self.hours(configuration.nodeFormerHomeWindow)
+        let checked = CDRBatchValidation(body.cdrs, nodeID: nodeID)
+        // One transaction for the batch (issue 13): which tenants the node may write for, which exist,
+        // then every valid CDR in one statement (CDRRepository.ingestBatch).
+        let outcomes: [CDRBatchOutcome] = try await database.platform { c in
+            let writable = try await PlacementRepository.writableTenants(c, nodeID: nodeID, formerHomeSince: formerHomeSince, logger: logger)
+            let existing = try await CDRRepository.existingTenants(c, Set(checked.rows.map(\.tenantID)), logger: logger)
+            var verdicts = checked.verdicts
+            var accepted: [(index: Int, row: CDRRow)] = []
+            for (index, row) in zip(checked.rowIndices, checked.rows) {
+                if !writable.contains(row.tenantID) {
+                    verdicts[index] = .refused("tenant \(row.tenantID.wire) is not homed on this node (nor was it within \(windowHours) h); a node uploads CDRs only for its own tenants")
+                } else if !existing.contains(row.tenantID) {
+                    verdicts[index] = .refused("tenant \(row.tenantID.wire) does not exist")
+                } else {
+                    accepted.append((index, row))
+                }
+            }
+            let stored = try await CDRRepository.ingestBatch(c, accepted.map(\.row), logger: logger)
+            for (entry, outcome) in zip(accepted, stored) { verdicts[entry.index] = outcome }
+            return verdicts.map { $0 ?? .refused("not processed") }
+        }
         var stored: [String] = [], duplicates: [String] = []
         var rejected: [Components.Schemas.CdrBatchResult.RejectedPayloadPayload] = []
-        let logger = self.logger
-        let writable = try await writableTenants(nodeID: nodeID)
-        for var cdr in body.cdrs {
-            cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
-            // PostgreSQL's text cannot hold U+0000: refuse that CDR alone, with where, instead of
-            // failing the batch (the node dead-letters it and ships the rest).
-            if let field = CDRDocument.fieldWithNUL(in: cdr) {
-                rejected.append(.init(id: cdr.id, detail: "\(field) contains a NUL character (U+0000), which cannot be stored"))
-                continue
-            }
-            guard let row = try? CDRRow(cdr, nodeID: nodeID) else {
-                rejected.append(.init(id: cdr.id, detail: "id, tenantId, queueId and agentId must be UUIDs"))
-                continue
-            }
-            // A node writes only for tenants it homes or homed recently (late CDRs after a move).
-            guard writable.contains(row.tenantID) else {
-                rejected.append(.init(id: cdr.id, detail: "tenant \(cdr.tenantId) is not homed on this node (nor was it within \(Self.hours(configuration.nodeFormerHomeWindow)) h); a node uploads CDRs only for its own tenants"))
-                continue
-            }
-            do {
-                let outcome = try await database.platform { c in
-                    guard try await CDRRepository.tenantExists(c, row.tenantID, logger: logger) else { return nil as CDRIngestOutcome? }
-                    return try await CDRRepository.ingest(c, row, logger: logger)
-                }
-                switch outcome {
-                case .stored?: stored.append(cdr.id)
-                case .duplicate?: duplicates.append(cdr.id)
-                case .conflicting?: rejected.append(.init(id: cdr.id, detail: "a different CDR with this id is already stored; keep this one for inspection"))
-                case nil: rejected.append(.init(id: cdr.id, detail: "tenant \(cdr.tenantId) does not exist"))
-                }
+        for (cdr, outcome) in zip(body.cdrs, outcomes) {
+            switch outcome {
+            case .stored: stored.append(cdr.id)
+            case .duplicate: duplicates.append(cdr.id)
+            case .conflicting: rejected.append(.init(id: cdr.id, detail: "a different CDR with this id is already stored; keep this one for inspection"))
+            case .refused(let reason): rejected.append(.init(id: cdr.id, detail: reason))
             }
         }
         if !rejected.isEmpty { logger.warning("CDRs rejected", metadata: ["node": "\(nodeID)", "count": "\(rejected.count)"]) }
@@ -162,6 +162,52 @@ enum CDRDocument {
         }
         return decoder
     }()
+}
+
+/// The checks a CDR must pass before it goes to the database, each refusal with its reason: no NUL
+/// characters (PostgreSQL's text cannot hold U+0000), ids that are UUIDs, times PostgreSQL can store with
+/// the end not before the start, and an id not already given earlier in the same batch.
+struct CDRBatchValidation {
+    /// Per CDR of the batch: nil while still to be stored, else the verdict.
+    var verdicts: [CDRBatchOutcome?] = []
+    /// The CDRs that passed, with their positions in the batch.
+    var rows: [CDRRow] = []
+    var rowIndices: [Int] = []
+
+    /// The range of times a CDR may carry (PostgreSQL stores far more; these are sane call times).
+    static let earliest = Date(timeIntervalSince1970: 0)
+    static let latest = Date(timeIntervalSince1970: 253_402_300_799)  // 9999-12-31T23:59:59Z
+
+    init(_ cdrs: [Components.Schemas.Cdr], nodeID: UUID) {
+        var seen: [UUID: String] = [:]  // id → content hash, for repeats within the batch
+        for var cdr in cdrs {
+            cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
+            if let field = CDRDocument.fieldWithNUL(in: cdr) {
+                verdicts.append(.refused("\(field) contains a NUL character (U+0000), which cannot be stored"))
+                continue
+            }
+            guard (Self.earliest...Self.latest).contains(cdr.startedAt), (Self.earliest...Self.latest).contains(cdr.endedAt) else {
+                verdicts.append(.refused("startedAt and endedAt must be between 1970 and 9999"))
+                continue
+            }
+            guard cdr.endedAt >= cdr.startedAt else {
+                verdicts.append(.refused("endedAt is before startedAt"))
+                continue
+            }
+            guard let row = try? CDRRow(cdr, nodeID: nodeID) else {
+                verdicts.append(.refused("id, tenantId, queueId and agentId must be UUIDs"))
+                continue
+            }
+            if let earlier = seen[row.id] {
+                verdicts.append(earlier == row.contentHash ? .duplicate : .conflicting)
+                continue
+            }
+            seen[row.id] = row.contentHash
+            rowIndices.append(verdicts.count)
+            verdicts.append(nil)
+            rows.append(row)
+        }
+    }
 }
 
 extension CDRRow {

@@ -39,7 +39,18 @@ extension APIHandler {
         where !TenantLimits.range.contains(value) {
             throw ControlPlaneError.invalid(field, "must be between \(TenantLimits.range.lowerBound) and \(TenantLimits.range.upperBound)")
         }
-        let limits = TenantLimits(maxConcurrentCalls: body.maxConcurrentCalls, maxRegistrations: body.maxRegistrations)
+        // Quotas left out of the body stay as they are.
+        let given: [(TenantQuota, Int?)] = [(.agents, body.maxAgents), (.numbers, body.maxNumbers), (.prompts, body.maxPrompts),
+                                            (.promptBytes, body.maxPromptBytes.map { Int($0) }), (.apiKeys, body.maxApiKeys),
+                                            (.users, body.maxUsers), (.queues, body.maxQueues), (.ivrFlows, body.maxIvrFlows)]
+        var quotas: [TenantQuota: Int] = [:]
+        for case (let quota, let value?) in given {
+            guard quota.range.contains(value) else {
+                throw ControlPlaneError.invalid(quota.field, "must be between \(quota.range.lowerBound) and \(quota.range.upperBound)")
+            }
+            quotas[quota] = value
+        }
+        let limits = TenantLimits(maxConcurrentCalls: body.maxConcurrentCalls, maxRegistrations: body.maxRegistrations, quotas: quotas)
         let logger = self.logger
         guard let tenant = try await database.platform({ c in
             try await TenantRepository.setLimits(c, id: id, limits, logger: logger)

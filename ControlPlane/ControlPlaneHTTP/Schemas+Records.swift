@@ -15,7 +15,10 @@ extension Components.Schemas.Tenant {
 
 extension Components.Schemas.TenantLimits {
     init(_ l: TenantLimits) {
-        self.init(maxConcurrentCalls: l.maxConcurrentCalls, maxRegistrations: l.maxRegistrations)
+        self.init(maxConcurrentCalls: l.maxConcurrentCalls, maxRegistrations: l.maxRegistrations,
+                  maxAgents: l.limit(.agents), maxNumbers: l.limit(.numbers), maxPrompts: l.limit(.prompts),
+                  maxPromptBytes: Int64(l.limit(.promptBytes)), maxApiKeys: l.limit(.apiKeys), maxUsers: l.limit(.users),
+                  maxQueues: l.limit(.queues), maxIvrFlows: l.limit(.ivrFlows))
     }
 }
 

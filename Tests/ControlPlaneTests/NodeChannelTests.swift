@@ -10,10 +10,14 @@ struct NodeChannelTests {
     }
 
     static func cdr(id: String = UUID().uuidString, tenant: String, caller: String = "+8613800000001", started: String,
-                    disposition: String = "answered", queue: String? = nil, talkMs: Int = 61_250) -> [String: Any] {
+                    disposition: String = "answered", queue: String? = nil, talkMs: Int = 61_250, ended: String? = nil) -> [String: Any] {
+        // Ends 5 min 0.25 s after it starts unless `ended` says otherwise (an end before the start is refused).
+        let withMilliseconds = Date.ISO8601FormatStyle().year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)
+        let start = (try? Date(started, strategy: withMilliseconds)) ?? (try? Date(started, strategy: .iso8601))
+        let end = ended ?? start.map { $0.addingTimeInterval(300.25).formatted(withMilliseconds) } ?? started
         var cdr: [String: Any] = [
             "id": id, "tenantId": tenant, "direction": "inbound", "caller": caller, "callee": "+861012345678",
-            "did": "+861012345678", "startedAt": started, "answeredAt": started, "endedAt": "2026-11-25T10:05:00.250Z",
+            "did": "+861012345678", "startedAt": started, "answeredAt": started, "endedAt": end,
             "disposition": disposition, "talkMs": talkMs, "waitMs": 12_340, "hangupBy": "caller",
             "ivrPath": ["menu", "to_sales"], "ivrInputs": ["menu": "1"], "mos": 4.3,
             "events": [["at": started, "type": "queued"], ["at": started, "type": "answered", "detail": "agent 1001"]],

@@ -19,6 +19,7 @@ public enum APIKeyRepository {
 
     public static func insert(_ c: PostgresConnection, _ k: APIKeyRecord, secretHash: [UInt8], createdBy: UUID?,
                               logger: Logger) async throws {
+        try await QuotaRepository.reserve(c, tenantID: k.tenantID, .apiKeys, logger: logger)
         try await c.query("""
             INSERT INTO api_keys (id, tenant_id, name, prefix, secret_hash, scopes, created_by, created_at)
             VALUES (\(k.id), \(k.tenantID), \(k.name), \(k.prefix), \(Data(secretHash)), \(k.scopes.map(\.rawValue)),

@@ -37,6 +37,7 @@ public enum AgentRepository {
     }
 
     public static func insert(_ c: PostgresConnection, _ a: AgentRecord, credentials: SIPCredentials, logger: Logger) async throws {
+        try await QuotaRepository.reserve(c, tenantID: a.tenantID, .agents, logger: logger)
         try await mapConflicts(conflictDetail(a)) {
             try await c.query("""
                 INSERT INTO agents (id, tenant_id, user_id, name, extension, sip_username, ha1_md5, ha1_sha256, created_at)

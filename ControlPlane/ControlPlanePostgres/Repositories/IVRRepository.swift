@@ -33,6 +33,8 @@ public enum IVRRepository {
         for try await max in try await c.query("""
             SELECT coalesce(max(version), 0)::int8 FROM ivr_flow_versions WHERE tenant_id = \(tenantID) AND flow_name = \(flowName)
             """, logger: logger).decode(Int64.self) { next = Int(max) + 1 }
+        // A new flow counts against the tenant's quota; a new version of a flow does not.
+        if next == 1 { try await QuotaRepository.reserve(c, tenantID: tenantID, .ivrFlows, logger: logger) }
         for try await (version, created) in try await c.query("""
             INSERT INTO ivr_flow_versions (id, tenant_id, flow_name, version, definition)
             VALUES (\(UUID()), \(tenantID), \(flowName), \(Int32(next)), \(definition)::jsonb)

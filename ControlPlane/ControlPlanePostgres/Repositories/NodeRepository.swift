@@ -5,7 +5,9 @@ import PostgresNIO
 
 /// Media nodes (platform scope only).
 public enum NodeRepository {
-    static let columns = "id, name, admin_state, down, sip_address, version, load::text, config_version, last_heartbeat_at, registered_at"
+    /// `config_version` is the node's snapshot version (PlacementRepository.configVersion), so a heartbeat
+    /// tells the node whether to fetch.
+    static let columns = "id, name, admin_state, down, sip_address, version, load::text, \(PlacementRepository.nodeVersionExpression), last_heartbeat_at, registered_at"
     static let cursor = "(extract(epoch from registered_at) * 1000000)::int8"
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [(item: NodeRecord, micros: Int64, id: UUID)] {

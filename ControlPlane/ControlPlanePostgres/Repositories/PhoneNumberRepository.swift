@@ -81,6 +81,9 @@ public enum PhoneNumberRepository {
             var exists = false
             for try await _ in try await c.query("SELECT id FROM tenants WHERE id = \(tenantID)", logger: logger).decode(UUID.self) { exists = true }
             guard exists else { throw ControlPlaneError.invalid("tenantId", "tenant \(tenantID) does not exist") }
+            if current.tenantID != tenantID {
+                try await QuotaRepository.reserve(c, tenantID: tenantID, .numbers, byStaff: true, logger: logger)
+            }
         }
         return try await decode(c.query("""
             UPDATE phone_numbers SET tenant_id = \(tenantID),

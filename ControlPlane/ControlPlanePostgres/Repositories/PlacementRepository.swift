@@ -42,12 +42,24 @@ public enum PlacementRepository {
         return nil
     }
 
-    public static func configVersion(_ c: PostgresConnection, logger: Logger) async throws -> Int64 {
-        for try await version in try await c.query("SELECT version FROM config_epoch WHERE id = 1", logger: logger).decode(Int64.self) {
+    /// The version of `nodeID`'s snapshot: its placement epoch plus the configuration versions of the
+    /// tenants homed on it (migration 0011 explains why it only grows). Per-tenant versions mean tenants'
+    /// configuration writes never wait on each other; the sum changes whenever any homed tenant's
+    /// configuration or the node's placements change.
+    public static func configVersion(_ c: PostgresConnection, nodeID: UUID, logger: Logger) async throws -> Int64 {
+        for try await version in try await c.query("""
+            SELECT \(unescaped: nodeVersionExpression) FROM nodes WHERE id = \(nodeID)
+            """, logger: logger).decode(Int64.self) {
             return version
         }
         return 0
     }
+
+    /// The snapshot version of the row of `nodes` in scope (an SQL expression; also the heartbeat's `configVersion`).
+    static let nodeVersionExpression = """
+        (nodes.placement_epoch + coalesce((SELECT sum(t.config_version) FROM tenant_placements p JOIN tenants t ON t.id = p.tenant_id
+                                           WHERE p.node_id = nodes.id), 0))::int8
+        """
 
     /// Tenants whose CDRs and events `nodeID` may upload: those homed on it, and those that left it
     /// after `formerHomeSince` (late CDRs of calls that ended around a move).
@@ -66,10 +78,8 @@ public enum PlacementRepository {
     /// Tenants homed on `nodeID`.
     public static func tenants(_ c: PostgresConnection, nodeID: UUID, logger: Logger) async throws -> [TenantRecord] {
         try await TenantRepository.decode(c.query("""
-            SELECT \(unescaped: TenantRepository.columns.split(separator: ",").map { "t." + $0.trimmingCharacters(in: .whitespaces) }.joined(separator: ", ")),
-                   (extract(epoch from t.created_at) * 1000000)::int8
-            FROM tenants t JOIN tenant_placements p ON p.tenant_id = t.id
-            WHERE p.node_id = \(nodeID) ORDER BY t.slug
+            SELECT \(unescaped: TenantRepository.columns), \(unescaped: Paging.cursorColumn) FROM tenants
+            WHERE id IN (SELECT tenant_id FROM tenant_placements WHERE node_id = \(nodeID)) ORDER BY slug
             """, logger: logger)).map(\.item)
     }
 }

@@ -15,6 +15,7 @@ public enum PromptRepository {
     /// Stores or replaces `name`.
     public static func upsert(_ c: PostgresConnection, tenantID: UUID, name: String, content: [UInt8], sha256: String,
                               durationMs: Int, logger: Logger) async throws -> PromptRecord {
+        try await QuotaRepository.reservePrompt(c, tenantID: tenantID, name: name, sizeBytes: content.count, logger: logger)
         let bytes = ByteBuffer(bytes: content)
         for try await (n, hash, size, duration, created) in try await c.query("""
             INSERT INTO prompts (tenant_id, name, content, sha256, duration_ms) VALUES (\(tenantID), \(name), \(bytes), \(sha256), \(durationMs))

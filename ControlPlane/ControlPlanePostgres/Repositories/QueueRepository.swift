@@ -21,6 +21,7 @@ public enum QueueRepository {
     }
 
     public static func insert(_ c: PostgresConnection, tenantID: UUID, _ q: QueueRecord, logger: Logger) async throws {
+        try await QuotaRepository.reserve(c, tenantID: tenantID, .queues, logger: logger)
         let config = try json(q.config)
         try await mapConflicts({ _ in "A queue named '\(q.name)' already exists." }) {
             try await c.query("""

@@ -5,16 +5,33 @@ import PostgresNIO
 
 /// Tenants. Creation and listing need platform scope; a tenant sees only its own row.
 public enum TenantRepository {
-    static let columns = "id, slug, name, contact_email, timezone, default_language, status, sip_domain, allow_md5_digest, created_at, max_concurrent_calls, max_registrations"
+    static let columns = "id, slug, name, contact_email, timezone, default_language, status, sip_domain, allow_md5_digest, created_at, max_concurrent_calls, max_registrations, \(quotaColumns)"
+    /// The quotas in `TenantQuota.allCases` order, as one int8[] column.
+    static let quotaColumns = "ARRAY[max_agents, max_numbers, max_prompts, max_prompt_bytes, max_api_keys, max_users, max_queues, max_ivr_flows]::int8[]"
+
+    static func column(_ quota: TenantQuota) -> String {
+        switch quota {
+        case .agents: "max_agents"
+        case .numbers: "max_numbers"
+        case .prompts: "max_prompts"
+        case .promptBytes: "max_prompt_bytes"
+        case .apiKeys: "max_api_keys"
+        case .users: "max_users"
+        case .queues: "max_queues"
+        case .ivrFlows: "max_ivr_flows"
+        }
+    }
 
     static func decode(_ rows: PostgresRowSequence) async throws -> [(item: TenantRecord, micros: Int64, id: UUID)] {
         var result: [(item: TenantRecord, micros: Int64, id: UUID)] = []
-        for try await (id, slug, name, email, tz, lang, status, domain, md5, created, maxCalls, maxRegistrations, micros) in rows.decode(
-            (UUID, String, String, String, String, String, String, String, Bool, Date, Int32, Int32, Int64).self) {
+        for try await (id, slug, name, email, tz, lang, status, domain, md5, created, maxCalls, maxRegistrations, quotaValues, micros) in rows.decode(
+            (UUID, String, String, String, String, String, String, String, Bool, Date, Int32, Int32, [Int64], Int64).self) {
+            let quotas = Dictionary(uniqueKeysWithValues: zip(TenantQuota.allCases, quotaValues.map { Int($0) }))
             let record = TenantRecord(id: id, slug: slug, name: name, contactEmail: email, timezone: tz, defaultLanguage: lang,
                                       status: TenantStatus(rawValue: status) ?? .closed, sipDomain: domain,
                                       allowMD5Digest: md5,
-                                      limits: TenantLimits(maxConcurrentCalls: Int(maxCalls), maxRegistrations: Int(maxRegistrations)),
+                                      limits: TenantLimits(maxConcurrentCalls: Int(maxCalls), maxRegistrations: Int(maxRegistrations),
+                                                           quotas: quotas),
                                       createdAt: created)
             result.append((record, micros, id))
         }
@@ -71,10 +88,18 @@ public enum TenantRepository {
             """, logger: logger)).first?.item
     }
 
+    /// Sets the node limits and the quotas in `limits.quotas` (quotas absent there stay as they are).
     public static func setLimits(_ c: PostgresConnection, id: UUID, _ limits: TenantLimits, logger: Logger) async throws -> TenantRecord? {
-        try await decode(c.query("""
+        func q(_ quota: TenantQuota) -> Int64? { limits.quotas[quota].map(Int64.init) }
+        return try await decode(c.query("""
             UPDATE tenants SET max_concurrent_calls = \(Int32(clamping: limits.maxConcurrentCalls)),
-                   max_registrations = \(Int32(clamping: limits.maxRegistrations)), updated_at = now()
+                   max_registrations = \(Int32(clamping: limits.maxRegistrations)),
+                   max_agents = coalesce(\(q(.agents))::int8, max_agents), max_numbers = coalesce(\(q(.numbers))::int8, max_numbers),
+                   max_prompts = coalesce(\(q(.prompts))::int8, max_prompts),
+                   max_prompt_bytes = coalesce(\(q(.promptBytes))::int8, max_prompt_bytes),
+                   max_api_keys = coalesce(\(q(.apiKeys))::int8, max_api_keys), max_users = coalesce(\(q(.users))::int8, max_users),
+                   max_queues = coalesce(\(q(.queues))::int8, max_queues), max_ivr_flows = coalesce(\(q(.ivrFlows))::int8, max_ivr_flows),
+                   updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
             """, logger: logger)).first?.item
     }

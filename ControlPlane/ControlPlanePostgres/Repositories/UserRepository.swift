@@ -17,6 +17,7 @@ public enum UserRepository {
     }
 
     public static func insert(_ c: PostgresConnection, _ u: UserRecord, passwordHash: String, logger: Logger) async throws {
+        if let tenantID = u.tenantID { try await QuotaRepository.reserve(c, tenantID: tenantID, .users, logger: logger) }
         try await mapConflicts({ _ in "A user with email '\(u.email)' already exists." }) {
             try await c.query("""
                 INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at)
