@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlPlaneCore
 import ControlPlaneHTTP
 import ControlPlanePostgres
 import Foundation
@@ -20,7 +21,7 @@ struct ControlPlaneCommand: AsyncParsableCommand {
 }
 
 struct CommonOptions: ParsableArguments {
-    @Option(help: "PostgreSQL URL (env DATABASE_URL). Migrations run as this user; requests as role cc_app.")
+    @Option(help: "PostgreSQL URL (env DATABASE_URL) of the owner, who runs migrations; requests log in as cc_app_login (password derived from CC_DB_APP_SECRET or this URL's password).")
     var databaseURL: String? = ProcessInfo.processInfo.environment["DATABASE_URL"]
 
     @Option(help: "Listen address (env CC_HOST).")
@@ -57,18 +58,26 @@ func serve(options: CommonOptions, databaseURL: String, bootstrapToken: String?,
     let logger = options.makeLogger()
     let url = try DatabaseURL(databaseURL)
     let migrator = try Migrator.bundled()
+    // Migrations run as the URL's user (the owner); requests log in as cc_app_login with a password the
+    // owner derives and sets here (AppDatabaseLogin explains the design).
+    let appPassword = AppDatabaseLogin.password(secret: AppDatabaseLogin.secret(ownerPassword: url.password))
     try await withPostgresClient(url.configuration, logger: logger) { admin in
-        _ = try await admin.withConnection { try await migrator.migrate($0, logger: logger) }
+        _ = try await admin.withConnection { connection in
+            let applied = try await migrator.migrate(connection, logger: logger)
+            try await AppLoginRole.setPassword(connection, password: appPassword, logger: logger)
+            return applied
+        }
     }
+    let applicationLogin = url.applicationLogin(user: AppDatabaseLogin.role, password: appPassword)
     let registry = PrometheusCollectorRegistry()
     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-    let postgres = PostgresClient(configuration: url.applicationRole, backgroundLogger: logger)
+    let postgres = PostgresClient(configuration: applicationLogin, backgroundLogger: logger)
     let configuration = options.configuration(bootstrapToken: bootstrapToken)
     // `onReady` runs once the listener is bound (with the real port, also for --port 0).
     let app = try await buildControlPlane(configuration: configuration, postgres: postgres, metrics: registry,
                                           extraServices: extraServices, onServerRunning: onReady, logger: logger)
     if let (email, password) = staff {
-        _ = try await withPostgresClient(url.applicationRole, logger: logger) { client in
+        _ = try await withPostgresClient(applicationLogin, logger: logger) { client in
             try await bootstrapPlatformStaff(postgres: client, email: email, password: password,
                                              bcryptCost: configuration.bcryptCost, logger: logger)
         }

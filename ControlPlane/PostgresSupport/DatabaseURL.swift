@@ -32,10 +32,17 @@ public struct DatabaseURL: Sendable {
         }
     }
 
-    /// The same server, connecting as the application role (row-level security applies).
-    public var applicationRole: PostgresClient.Configuration {
+    /// The owner's password in the URL, if any.
+    public var password: String? { configuration.password }
+
+    /// The same server and database, logging in as the request pool's own role (`user`, a member of
+    /// cc_app only; see AppDatabaseLogin), so row-level security applies and no role switch in a
+    /// statement can reach the owner.
+    public func applicationLogin(user: String, password: String) -> PostgresClient.Configuration {
         var configuration = self.configuration
-        configuration.options.additionalStartupParameters = [("role", "cc_app"), ("application_name", "control-plane")]
+        configuration.username = user
+        configuration.password = password
+        configuration.options.additionalStartupParameters = [("application_name", "control-plane")]
         return configuration
     }
 }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ControlPlaneCore
 import ControlPlanePostgres
 import Foundation
 import Hummingbird
@@ -23,10 +24,22 @@ struct ControlPlaneHarness {
     let postgres: PostgresClient
     let configuration: ControlPlaneConfiguration
 
+    /// The request pool's login password (AppDatabaseLogin), set once per test process with the template.
+    static let appPassword = AppDatabaseLogin.password(secret: "test-app-login-secret")
+
     static func databaseConfiguration() async throws -> PostgresClient.Configuration {
         try await TestPostgres.shared.database(template: "controlplane") { connection, logger in
             try await Migrator.bundled().migrate(connection, logger: logger)
+            try await AppLoginRole.setPassword(connection, password: appPassword, logger: logger)
         }
+    }
+
+    /// The request pool's settings: the same database, logged in as cc_app_login (as `serve` does).
+    static func applicationLogin(_ superuser: PostgresClient.Configuration) -> PostgresClient.Configuration {
+        var configuration = superuser
+        configuration.username = AppDatabaseLogin.role
+        configuration.password = appPassword
+        return configuration
     }
 
     static func run(configure: (inout ControlPlaneConfiguration) -> Void = { _ in },
@@ -34,9 +47,7 @@ struct ControlPlaneHarness {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         let superuser = try await databaseConfiguration()
-        var applicationRole = superuser
-        applicationRole.options.additionalStartupParameters = [("role", "cc_app")]
-        let postgres = PostgresClient(configuration: applicationRole, backgroundLogger: logger)
+        let postgres = PostgresClient(configuration: applicationLogin(superuser), backgroundLogger: logger)
         var configuration = ControlPlaneConfiguration()
         configuration.port = 0
         configuration.bcryptCost = 4
