@@ -35,6 +35,9 @@ let package = Package(
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-openapi-async-http-client.git", from: "1.5.0"),
+        // Already in the graph through swift-openapi-generator; the control plane reads openapi.yaml's
+        // limits with it at start (SpecLimits).
+        .package(url: "https://github.com/jpsim/Yams.git", from: "5.0.0"),
     ],
     targets: [
         // MARK: Common
@@ -129,8 +132,11 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Yams", package: "Yams"),
             ],
             path: "ControlPlane/ControlPlaneHTTP",
+            // The spec is also read at run time: SpecLimits enforces its bounds.
+            resources: [.copy("openapi.yaml")],
             // The generated server uses explicit `package import`s; implicit imports must then be internal.
             swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]

@@ -37,7 +37,7 @@ extension APIHandler {
         let logger = self.logger
         let formerHomeSince = Date().addingTimeInterval(-TimeInterval(configuration.nodeFormerHomeWindow.components.seconds))
         let windowHours = Self.hours(configuration.nodeFormerHomeWindow)
-        let checked = CDRBatchValidation(body.cdrs, nodeID: nodeID)
+        let checked = CDRBatchValidation(body.cdrs, nodeID: nodeID, specIssues: SpecLimits.currentItemIssues["cdrs"] ?? [:])
         // One transaction for the batch (issue 13): which tenants the node may write for, which exist,
         // then every valid CDR in one statement (CDRRepository.ingestBatch).
         let outcomes: [CDRBatchOutcome] = try await database.platform { c in
@@ -178,10 +178,15 @@ struct CDRBatchValidation {
     static let earliest = Date(timeIntervalSince1970: 0)
     static let latest = Date(timeIntervalSince1970: 253_402_300_799)  // 9999-12-31T23:59:59Z
 
-    init(_ cdrs: [Components.Schemas.Cdr], nodeID: UUID) {
+    /// `specIssues`: CDRs (by index) that break a bound of the `Cdr` schema (`SpecLimits`, per item).
+    init(_ cdrs: [Components.Schemas.Cdr], nodeID: UUID, specIssues: [Int: [ValidationIssue]] = [:]) {
         var seen: [UUID: String] = [:]  // id → content hash, for repeats within the batch
-        for var cdr in cdrs {
+        for (index, var cdr) in cdrs.enumerated() {
             cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
+            if let issues = specIssues[index], !issues.isEmpty {
+                verdicts.append(.refused(issues.prefix(3).map(\.description).joined(separator: "; ")))
+                continue
+            }
             if let field = CDRDocument.fieldWithNUL(in: cdr) {
                 verdicts.append(.refused("\(field) contains a NUL character (U+0000), which cannot be stored"))
                 continue

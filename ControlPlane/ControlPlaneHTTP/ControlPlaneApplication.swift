@@ -41,6 +41,7 @@ public func buildControlPlane(
     try handler.registerHandlers(on: router, configuration: .callCenter, middlewares: [
         ProblemMiddleware(logger: logger),
         AuthenticationMiddleware(authenticator: Authenticator(database: database)),
+        SpecLimitsMiddleware(limits: try SpecLimits.bundled()),
     ])
 
     let liveness = NodeLivenessMonitor(database: database, downAfter: configuration.nodeDownAfter,

@@ -81,13 +81,19 @@ package enum CdrText {
     /// Most entries in a CDR's lists and maps.
     package static let maxItems = 500
 
-    /// `text` without control characters (C0, DEL, C1; a NUL among them), at most `limit` characters.
+    /// `text` without control characters (C0, DEL, C1; a NUL among them), at most `limit` Unicode
+    /// scalars — how openapi.yaml's `maxLength` counts, so the control plane accepts what this keeps.
     package static func clean(_ text: String, limit: Int) -> String {
         let isClean = text.unicodeScalars.allSatisfy { !isControl($0) }
-        if isClean, text.count <= limit { return text }
+        if isClean, text.unicodeScalars.count <= limit { return text }
         var scalars = String.UnicodeScalarView()
-        for scalar in text.unicodeScalars where !isControl(scalar) { scalars.append(scalar) }
-        return String(String(scalars).prefix(limit))
+        var kept = 0
+        for scalar in text.unicodeScalars where !isControl(scalar) {
+            guard kept < limit else { break }
+            scalars.append(scalar)
+            kept += 1
+        }
+        return String(scalars)
     }
 
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
