@@ -37,7 +37,7 @@ extension APIHandler {
         try await database.tenant(tenantID) { c in
             try await APIKeyRepository.insert(c, key, secretHash: token.hash, createdBy: createdBy, logger: logger)
         }
-        return .created(.init(body: .json(.init(key: .init(key), secret: token.text))))
+        return .created(.init(headers: .init(location: ResourceLocation.apiKey(key.id)), body: .json(.init(key: .init(key), secret: token.text))))
     }
 
     func getApiKey(_ input: Operations.GetApiKey.Input) async throws -> Operations.GetApiKey.Output {

@@ -29,7 +29,7 @@ extension APIHandler {
         guard let created = try await database.tenant(tenantID, { c in
             try await AgentGroupRepository.upsert(c, tenantID: tenantID, group, insert: true, logger: logger)
         }) else { throw ControlPlaneError.notFound("agent group") }
-        return .created(.init(body: .json(.init(created))))
+        return .created(.init(headers: .init(location: ResourceLocation.agentGroup(created.id)), body: .json(.init(created))))
     }
 
     func getAgentGroup(_ input: Operations.GetAgentGroup.Input) async throws -> Operations.GetAgentGroup.Output {

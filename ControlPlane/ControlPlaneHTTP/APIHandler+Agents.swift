@@ -38,7 +38,8 @@ extension APIHandler {
             try await AgentRepository.insert(c, agent, credentials: credentials, logger: logger)
             return (agent, credentials, tenant.sipDomain)
         }
-        return .created(.init(body: .json(.init(agent: .init(agent), sipSecret: credentials.secret, sipDomain: domain))))
+        return .created(.init(headers: .init(location: ResourceLocation.agent(agent.id)),
+                              body: .json(.init(agent: .init(agent), sipSecret: credentials.secret, sipDomain: domain))))
     }
 
     func getAgent(_ input: Operations.GetAgent.Input) async throws -> Operations.GetAgent.Output {

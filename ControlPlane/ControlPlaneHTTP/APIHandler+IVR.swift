@@ -21,7 +21,8 @@ extension APIHandler {
             return try await IVRRepository.createVersion(c, tenantID: tenantID, flowName: flowName,
                                                          definition: try flow.canonicalJSON(), logger: logger)
         }
-        return .created(.init(body: .json(try .init(record))))
+        return .created(.init(headers: .init(location: ResourceLocation.ivrFlowVersion(flowName: record.flowName, version: record.version)),
+                              body: .json(try .init(record))))
     }
 
     func listIvrFlowVersions(_ input: Operations.ListIvrFlowVersions.Input) async throws -> Operations.ListIvrFlowVersions.Output {

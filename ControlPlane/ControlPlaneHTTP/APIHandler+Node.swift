@@ -41,7 +41,7 @@ extension APIHandler {
             }
         }
         logger.notice("media node registered", metadata: ["node": "\(id)", "name": "\(body.name)"])
-        return .created(.init(body: .json(.init(nodeId: id.wire, credential: credential.text,
+        return .created(.init(headers: .init(location: ResourceLocation.node(id)), body: .json(.init(nodeId: id.wire, credential: credential.text,
                                                 heartbeatIntervalSeconds: Int(configuration.nodeHeartbeatInterval.components.seconds)))))
     }
 

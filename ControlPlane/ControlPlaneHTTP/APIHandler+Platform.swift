@@ -70,6 +70,16 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.PhoneNumber.init), nextCursor: result.nextCursor))))
     }
 
+    func platformGetNumber(_ input: Operations.PlatformGetNumber.Input) async throws -> Operations.PlatformGetNumber.Output {
+        try requireStaff()
+        let id = try uuid(input.path.numberId, field: "numberId")
+        let logger = self.logger
+        guard let number = try await database.platform({ c in
+            try await PhoneNumberRepository.get(c, tenantID: nil, id: id, logger: logger)
+        }) else { throw ControlPlaneError(.notFound, "No number with that id is in the inventory.") }
+        return .ok(.init(body: .json(.init(number))))
+    }
+
     func platformAddNumber(_ input: Operations.PlatformAddNumber.Input) async throws -> Operations.PlatformAddNumber.Output {
         try requireStaff()
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
@@ -78,7 +88,7 @@ extension APIHandler {
         let number = try await database.platform { c in
             try await PhoneNumberRepository.insert(c, id: UUID(), e164: body.e164, logger: logger)
         }
-        return .created(.init(body: .json(.init(number))))
+        return .created(.init(headers: .init(location: ResourceLocation.platformNumber(number.id)), body: .json(.init(number))))
     }
 
     func platformAllocateNumber(_ input: Operations.PlatformAllocateNumber.Input) async throws -> Operations.PlatformAllocateNumber.Output {
@@ -198,6 +208,16 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.BootstrapToken.init), nextCursor: result.nextCursor))))
     }
 
+    func platformGetBootstrapToken(_ input: Operations.PlatformGetBootstrapToken.Input) async throws -> Operations.PlatformGetBootstrapToken.Output {
+        try requireStaff()
+        let id = try uuid(input.path.tokenId, field: "tokenId")
+        let logger = self.logger
+        guard let token = try await database.platform({ c in try await BootstrapTokenRepository.get(c, id: id, logger: logger) }) else {
+            throw ControlPlaneError(.notFound, "No bootstrap token with that id exists.")
+        }
+        return .ok(.init(body: .json(.init(token))))
+    }
+
     func platformCreateBootstrapToken(_ input: Operations.PlatformCreateBootstrapToken.Input) async throws -> Operations.PlatformCreateBootstrapToken.Output {
         let principal = try RequestPrincipal.require()
         try principal.require(.platform)
@@ -217,7 +237,7 @@ extension APIHandler {
             try await BootstrapTokenRepository.insert(c, record, token: token, createdBy: createdBy, logger: logger)
         }
         logger.notice("node bootstrap token created", metadata: ["token": "\(record.id)", "expires": "\(record.expiresAt)"])
-        return .created(.init(body: .json(.init(token: .init(record), secret: token.text))))
+        return .created(.init(headers: .init(location: ResourceLocation.bootstrapToken(record.id)), body: .json(.init(token: .init(record), secret: token.text))))
     }
 
     func platformRevokeBootstrapToken(_ input: Operations.PlatformRevokeBootstrapToken.Input) async throws -> Operations.PlatformRevokeBootstrapToken.Output {

@@ -35,7 +35,7 @@ extension APIHandler {
         let queue = QueueRecord(id: UUID(), name: name, config: config, createdAt: now, updatedAt: now)
         let logger = self.logger
         try await database.tenant(tenantID) { c in try await QueueRepository.insert(c, tenantID: tenantID, queue, logger: logger) }
-        return .created(.init(body: .json(try .init(queue))))
+        return .created(.init(headers: .init(location: ResourceLocation.queue(queue.id)), body: .json(try .init(queue))))
     }
 
     func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output {

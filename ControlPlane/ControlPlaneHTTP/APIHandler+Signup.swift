@@ -38,7 +38,7 @@ extension APIHandler {
             try await APIKeyRepository.insert(c, key, secretHash: token.hash, createdBy: admin.id, logger: logger)
         }
         logger.info("tenant signed up", metadata: ["tenant": "\(tenant.id)", "slug": "\(tenant.slug)"])
-        return .created(.init(body: .json(.init(
+        return .created(.init(headers: .init(location: ResourceLocation.tenant), body: .json(.init(
             tenant: .init(tenant), adminUser: .init(admin),
             apiKey: .init(key: .init(key), secret: token.text)))))
     }

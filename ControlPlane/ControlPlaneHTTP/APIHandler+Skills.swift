@@ -25,7 +25,7 @@ extension APIHandler {
         let skill = SkillRecord(id: UUID(), name: body.name, description: body.description ?? "", createdAt: Date())
         let logger = self.logger
         try await database.tenant(tenantID) { c in try await SkillRepository.insert(c, tenantID: tenantID, skill, logger: logger) }
-        return .created(.init(body: .json(.init(skill))))
+        return .created(.init(headers: .init(location: ResourceLocation.skill(skill.id)), body: .json(.init(skill))))
     }
 
     func getSkill(_ input: Operations.GetSkill.Input) async throws -> Operations.GetSkill.Output {

@@ -31,7 +31,7 @@ extension APIHandler {
         let hash = try await hasher.hash(body.password)
         let logger = self.logger
         try await database.tenant(tenantID) { c in try await UserRepository.insert(c, user, passwordHash: hash, logger: logger) }
-        return .created(.init(body: .json(.init(user))))
+        return .created(.init(headers: .init(location: ResourceLocation.user(user.id)), body: .json(.init(user))))
     }
 
     func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {

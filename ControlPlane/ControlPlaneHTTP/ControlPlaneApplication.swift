@@ -42,6 +42,8 @@ public func buildControlPlane(
         ProblemMiddleware(logger: logger),
         AuthenticationMiddleware(authenticator: Authenticator(database: database)),
         SpecLimitsMiddleware(limits: try SpecLimits.bundled()),
+        IdempotencyMiddleware(database: database),
+        LocationHeaderMiddleware(),
     ])
 
     let liveness = NodeLivenessMonitor(database: database, downAfter: configuration.nodeDownAfter,
@@ -66,7 +68,7 @@ public func buildControlPlane(
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
     let partitions = CDRPartitionMaintenance(database: database, logger: logger)
-    app.addServices(postgres, liveness, partitions)
+    app.addServices(postgres, liveness, partitions, IdempotencyKeyExpiry(database: database, logger: logger))
     app.addServices(extraServices)
     return app
 }

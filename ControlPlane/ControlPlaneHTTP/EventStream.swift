@@ -15,32 +15,16 @@ import Logging
 /// suspended tenant ends it (close code 1008); each tenant has at most `maxSubscribers` streams.
 func addEventStream(to router: Router<BasicWebSocketRequestContext>, hub: EventHub, authenticator: Authenticator,
                     recheck: Duration, maxSubscribers: Int) {
-    @Sendable func authorization(of request: Request) throws -> String? {
-        guard request.uri.queryParameters.get("token") == nil else {
-            throw HTTPError(.badRequest, message: "Send the token in the Authorization header, or as the WebSocket subprotocol "
-                                + "cc.token.<token> next to cc.v1; tokens in URLs end up in logs.")
-        }
-        if let header = request.headers[.authorization] { return header }
-        let offered = request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
-            .map { $0.trimmingCharacters(in: .whitespaces) }
-        return offered.first { $0.hasPrefix(tokenProtocolPrefix) }.map { "Bearer " + $0.dropFirst(tokenProtocolPrefix.count) }
-    }
-
     @Sendable func tenant(of request: Request, logger: Logger) async throws -> UUID {
-        do {
-            let principal = try await authenticator.authenticate(authorization: try authorization(of: request), logger: logger)
-            return try principal.tenant(for: .tenantRead)
-        } catch let error as ControlPlaneError {
-            let status: HTTPResponse.Status = error.code == .unauthorized ? .unauthorized : .forbidden
-            throw HTTPError(status, message: error.detail)
-        }
+        try await EventStreamAdmission.tenant(
+            authenticator: authenticator, tokenInQuery: request.uri.queryParameters.get("token") != nil,
+            authorization: request.headers[.authorization], offeredProtocols: request.headers[values: .secWebSocketProtocol],
+            logger: logger)
     }
 
     router.ws("/v1/events") { request, context in
         let tenantID = try await tenant(of: request, logger: context.logger)
-        guard await hub.subscriberCount(tenantID: tenantID) < maxSubscribers else {
-            throw HTTPError(.tooManyRequests, message: "Your tenant has \(maxSubscribers) event streams open, the most allowed; close one.")
-        }
+        try await EventStreamAdmission.checkCapacity(hub: hub, tenantID: tenantID, maxSubscribers: maxSubscribers)
         let offered = request.headers[values: .secWebSocketProtocol].flatMap { $0.split(separator: ",") }
             .map { $0.trimmingCharacters(in: .whitespaces) }
         return .upgrade(offered.contains(streamProtocol) ? [.secWebSocketProtocol: streamProtocol] : [:])
@@ -76,6 +60,36 @@ func addEventStream(to router: Router<BasicWebSocketRequestContext>, hub: EventH
             group.cancelAll()
         }
         await hub.unsubscribe(tenantID: tenantID, id: id)
+    }
+}
+
+/// Who may open `GET /v1/events`. A refused handshake is not upgraded; the request then reaches the
+/// OpenAPI route `getEvents`, which runs the same checks and answers with the problem (400, 401, 403,
+/// 429), or 426 when they pass but the request was not a WebSocket handshake.
+enum EventStreamAdmission {
+    /// The credential as an `Authorization` value: the header, or the `cc.token.<token>` subprotocol.
+    static func authorization(tokenInQuery: Bool, header: String?, offeredProtocols: [String]) throws(ControlPlaneError) -> String? {
+        guard !tokenInQuery else {
+            throw ControlPlaneError(.badRequest, "Send the token in the Authorization header, or as the WebSocket subprotocol "
+                                        + "cc.token.<token> next to cc.v1; tokens in URLs end up in logs.")
+        }
+        if let header { return header }
+        let offered = offeredProtocols.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        return offered.first { $0.hasPrefix(tokenProtocolPrefix) }.map { "Bearer " + $0.dropFirst(tokenProtocolPrefix.count) }
+    }
+
+    /// The tenant whose events the credential may read (tenant users and API keys only).
+    static func tenant(authenticator: Authenticator, tokenInQuery: Bool, authorization header: String?, offeredProtocols: [String],
+                       logger: Logger) async throws -> UUID {
+        let authorization = try authorization(tokenInQuery: tokenInQuery, header: header, offeredProtocols: offeredProtocols)
+        let principal = try await authenticator.authenticate(authorization: authorization, logger: logger)
+        return try principal.tenant(for: .tenantRead)
+    }
+
+    static func checkCapacity(hub: EventHub, tenantID: UUID, maxSubscribers: Int) async throws(ControlPlaneError) {
+        guard await hub.subscriberCount(tenantID: tenantID) < maxSubscribers else {
+            throw ControlPlaneError(.tooManyRequests, "Your tenant has \(maxSubscribers) event streams open, the most allowed; close one.")
+        }
     }
 }
 

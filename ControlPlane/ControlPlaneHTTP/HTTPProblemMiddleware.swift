@@ -15,7 +15,7 @@ struct HTTPProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             case .contentTooLarge: "The request body is too large."
             default: (error as? HTTPError)?.body ?? "The request could not be handled."
             }
-            let problem = ProblemDocument(status: error.status, code: "http-\(error.status.code)", detail: detail)
+            let problem = ProblemDocument(status: error.status, code: ProblemType.http(error.status).code, detail: detail)
             return Response(status: error.status, headers: problem.headerFields,
                             body: ResponseBody(byteBuffer: ByteBuffer(data: problem.encoded())))
         }

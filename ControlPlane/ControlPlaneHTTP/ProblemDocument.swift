@@ -19,26 +19,16 @@ struct ProblemDocument: Codable, Sendable {
     static let contentType = "application/problem+json"
 
     init(status: HTTPResponse.Status, code: String, detail: String, errors: [ValidationIssue]? = nil) {
-        self.type = "/problems/\(code)"
+        self.type = ProblemType.uri(code)
         self.title = status.reasonPhrase
         self.status = status.code
         self.detail = detail
         self.errors = errors?.isEmpty == false ? errors : nil
     }
 
-    /// The one mapping from control-plane errors to HTTP.
+    /// The one mapping from control-plane errors to HTTP (`ProblemType.of`).
     init(_ error: ControlPlaneError) {
-        let status: HTTPResponse.Status = switch error.code {
-        case .badRequest: .badRequest
-        case .validationFailed: .unprocessableContent
-        case .unauthorized: .unauthorized
-        case .forbidden, .tenantNotActive: .forbidden
-        case .notFound: .notFound
-        case .conflict, .quotaExceeded: .conflict
-        case .unavailable: .serviceUnavailable
-        case .tooManyRequests: .tooManyRequests
-        }
-        self.init(status: status, code: error.code.rawValue, detail: error.detail, errors: error.issues)
+        self.init(status: ProblemType.of(error.code).status, code: error.code.rawValue, detail: error.detail, errors: error.issues)
         self.retryAfterSeconds = error.retryAfterSeconds
     }
 
@@ -47,7 +37,7 @@ struct ProblemDocument: Codable, Sendable {
     func encoded() -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return (try? encoder.encode(self)) ?? Data(#"{"status":500,"title":"Internal Server Error","type":"/problems/internal"}"#.utf8)
+        return (try? encoder.encode(self)) ?? Data(#"{"status":500,"title":"Internal Server Error","type":"/docs/problems/internal"}"#.utf8)
     }
 
     var headerFields: HTTPFields {

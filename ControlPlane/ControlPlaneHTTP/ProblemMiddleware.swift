@@ -27,6 +27,9 @@ struct ProblemMiddleware: ServerMiddleware {
     func problem(for error: any Error, operationID: String) -> ProblemDocument {
         let underlying = (error as? ServerError)?.underlyingError ?? error
         if let error = underlying as? ControlPlaneError { return ProblemDocument(error) }
+        if let problem = underlying as? HTTPLayerProblem {
+            return ProblemDocument(status: problem.type.status, code: problem.type.code, detail: problem.detail)
+        }
         if case .dataCorrupted(let context)? = underlying as? DecodingError, context.codingPath.isEmpty {
             return ProblemDocument(status: .badRequest, code: "bad-request",
                                    detail: "The request body is not valid JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
@@ -41,7 +44,7 @@ struct ProblemMiddleware: ServerMiddleware {
                                    detail: "The request does not match the API description: \(serverError.causeDescription) (\(underlying)).")
         }
         (RequestLogger.current ?? logger).error("unhandled error", metadata: ["operation": "\(operationID)", "error": "\(underlying)"])
-        return ProblemDocument(status: .internalServerError, code: "internal",
+        return ProblemDocument(status: .internalServerError, code: ProblemType.internal.code,
                                detail: "The server failed to handle this request; it was logged. Retry later or contact support.")
     }
 }
@@ -50,7 +53,8 @@ struct ProblemMiddleware: ServerMiddleware {
 /// operation with the principal in `RequestPrincipal.current`.
 struct AuthenticationMiddleware: ServerMiddleware {
     let authenticator: Authenticator
-    static let publicOperations: Set<String> = ["getHealth", "getReadiness", "getMetrics", "signup", "login", "nodeRegister"]
+    static let publicOperations: Set<String> = ["getHealth", "getReadiness", "getMetrics", "signup", "login", "nodeRegister",
+                                                "getOpenApiDocument", "listProblemTypes", "getProblemType"]
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
@@ -58,7 +62,18 @@ struct AuthenticationMiddleware: ServerMiddleware {
     ) async throws -> (HTTPResponse, HTTPBody?) {
         if Self.publicOperations.contains(operationID) { return try await next(request, body, metadata) }
         let logger = RequestLogger.current ?? Logger(label: "auth")
-        let principal = try await authenticator.authenticate(authorization: request.headerFields[.authorization], logger: logger)
+        let principal: Principal
+        if operationID == "getEvents" {
+            // The event stream's credential rules (header or subprotocol, never the URL), so a refused
+            // handshake that falls through to this route gets the same answer the upgrade would have.
+            let query = request.path.flatMap { URLComponents(string: $0)?.queryItems } ?? []
+            let authorization = try EventStreamAdmission.authorization(
+                tokenInQuery: query.contains { $0.name == "token" }, header: request.headerFields[.authorization],
+                offeredProtocols: request.headerFields[values: .secWebSocketProtocol])
+            principal = try await authenticator.authenticate(authorization: authorization, logger: logger)
+        } else {
+            principal = try await authenticator.authenticate(authorization: request.headerFields[.authorization], logger: logger)
+        }
         var scoped = logger
         if let tenant = principal.tenantID { scoped[metadataKey: "tenant"] = "\(tenant)" }
         return try await RequestPrincipal.$current.withValue(principal) {

@@ -60,7 +60,7 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
     struct BodyTimeout: Error {}
 
     static func problem(_ status: HTTPResponse.Status, _ detail: String) -> Response {
-        let problem = ProblemDocument(status: status, code: "http-\(status.code)", detail: detail)
+        let problem = ProblemDocument(status: status, code: ProblemType.http(status).code, detail: detail)
         return Response(status: status, headers: problem.headerFields, body: ResponseBody(byteBuffer: ByteBuffer(data: problem.encoded())))
     }
 }

@@ -21,6 +21,16 @@ package struct NodeChannelCdrUploader: CdrUploading {
         switch try await client.nodeUploadCdrs(body: .json(.init(cdrs: batch))) {
         case .ok(let ok):
             return try ok.body.json
+        case .badRequest(let response):
+            throw ControlPlaneClientError.unexpectedStatus(400, response.problem?.detail ?? "HTTP 400")
+        case .unauthorized(let response):
+            throw ControlPlaneClientError.unexpectedStatus(401, response.problem?.detail ?? "HTTP 401")
+        case .forbidden(let response):
+            throw ControlPlaneClientError.unexpectedStatus(403, response.problem?.detail ?? "HTTP 403")
+        case .contentTooLarge(let response):
+            throw ControlPlaneClientError.unexpectedStatus(413, response.problem?.detail ?? "HTTP 413")
+        case .unprocessableContent(let response):
+            throw ControlPlaneClientError.unexpectedStatus(422, response.problem?.detail ?? "HTTP 422")
         case .default(let status, let problem):
             throw ControlPlaneClientError.unexpectedStatus(status, problem.detailText ?? "HTTP \(status)")
         }

@@ -53,6 +53,14 @@ package final class AgentCommandPoller: Service, Sendable {
         switch try await client.nodePollAgentCommands(query: .init(waitSeconds: waitSeconds)) {
         case .ok(let ok):
             commands = try ok.body.json.commands
+        case .badRequest(let response):
+            throw ControlPlaneClientError.declared(400, response)
+        case .unauthorized(let response):
+            throw ControlPlaneClientError.declared(401, response)
+        case .forbidden(let response):
+            throw ControlPlaneClientError.declared(403, response)
+        case .unprocessableContent(let response):
+            throw ControlPlaneClientError.declared(422, response)
         case .default(let status, let problem):
             throw ControlPlaneClientError.status(status, detail: problem.detailText)
         }
@@ -64,6 +72,20 @@ package final class AgentCommandPoller: Service, Sendable {
                                                            body: .json(.init(applied: failure == nil, detail: failure))) {
             case .noContent:
                 continue
+            case .badRequest(let response):
+                throw ControlPlaneClientError.declared(400, response)
+            case .unauthorized(let response):
+                throw ControlPlaneClientError.declared(401, response)
+            case .forbidden(let response):
+                throw ControlPlaneClientError.declared(403, response)
+            case .notFound(let response):
+                throw ControlPlaneClientError.declared(404, response)
+            case .conflict(let response):
+                throw ControlPlaneClientError.declared(409, response)
+            case .contentTooLarge(let response):
+                throw ControlPlaneClientError.declared(413, response)
+            case .unprocessableContent(let response):
+                throw ControlPlaneClientError.declared(422, response)
             case .default(let status, let problem):
                 throw ControlPlaneClientError.status(status, detail: problem.detailText)
             }

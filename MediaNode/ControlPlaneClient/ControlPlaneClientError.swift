@@ -57,3 +57,39 @@ extension Components.Responses.Problem {
         (try? body.applicationProblemJson)?.detail
     }
 }
+
+/// A problem response `openapi.yaml` declares (400, 401, 403, 404, 409, 413, 422, ...): the typed
+/// errors of the generated client.
+package protocol DeclaredProblemResponse {
+    /// The problem document, when the body is one.
+    var problem: Components.Schemas.Problem? { get }
+}
+
+extension Components.Responses.BadRequest: DeclaredProblemResponse {
+    package var problem: Components.Schemas.Problem? { try? body.applicationProblemJson }
+}
+extension Components.Responses.Unauthorized: DeclaredProblemResponse {
+    package var problem: Components.Schemas.Problem? { try? body.applicationProblemJson }
+}
+extension Components.Responses.Forbidden: DeclaredProblemResponse {
+    package var problem: Components.Schemas.Problem? { try? body.applicationProblemJson }
+}
+extension Components.Responses.NotFound: DeclaredProblemResponse {
+    package var problem: Components.Schemas.Problem? { try? body.applicationProblemJson }
+}
+extension Components.Responses.Conflict: DeclaredProblemResponse {
+    package var problem: Components.Schemas.Problem? { try? body.applicationProblemJson }
+}
+extension Components.Responses.ContentTooLarge: DeclaredProblemResponse {
+    package var problem: Components.Schemas.Problem? { try? body.applicationProblemJson }
+}
+extension Components.Responses.UnprocessableContent: DeclaredProblemResponse {
+    package var problem: Components.Schemas.Problem? { try? body.applicationProblemJson }
+}
+
+extension ControlPlaneClientError {
+    /// Maps a declared problem response with its status.
+    static func declared(_ status: Int, _ response: some DeclaredProblemResponse) -> Self {
+        .status(status, detail: response.problem?.detail)
+    }
+}

@@ -179,6 +179,18 @@ package actor NodeChannel: Service {
             heartbeatInterval = .seconds(max(1, registered.heartbeatIntervalSeconds))
             logger.info("registered with the control plane", metadata: ["node.id": "\(identity.nodeId)"])
             return connection.client(credential: identity.credential)
+        case .badRequest(let response):
+            throw ControlPlaneClientError.declared(400, response)
+        case .unauthorized(let response):
+            throw ControlPlaneClientError.declared(401, response)
+        case .forbidden(let response):
+            throw ControlPlaneClientError.declared(403, response)
+        case .conflict(let response):
+            throw ControlPlaneClientError.declared(409, response)
+        case .contentTooLarge(let response):
+            throw ControlPlaneClientError.declared(413, response)
+        case .unprocessableContent(let response):
+            throw ControlPlaneClientError.declared(422, response)
         case .default(let status, let problem):
             throw ControlPlaneClientError.status(status, detail: problem.detailText)
         }
@@ -200,6 +212,16 @@ package actor NodeChannel: Service {
                 await hooks.adminState(state)
             }
             return reply
+        case .badRequest(let response):
+            throw ControlPlaneClientError.declared(400, response)
+        case .unauthorized(let response):
+            throw ControlPlaneClientError.declared(401, response)
+        case .forbidden(let response):
+            throw ControlPlaneClientError.declared(403, response)
+        case .contentTooLarge(let response):
+            throw ControlPlaneClientError.declared(413, response)
+        case .unprocessableContent(let response):
+            throw ControlPlaneClientError.declared(422, response)
         case .default(let status, let problem):
             throw ControlPlaneClientError.status(status, detail: problem.detailText)
         }
@@ -216,6 +238,14 @@ package actor NodeChannel: Service {
             await hooks.snapshot(fresh)
         case .noContent:
             break
+        case .badRequest(let response):
+            throw ControlPlaneClientError.declared(400, response)
+        case .unauthorized(let response):
+            throw ControlPlaneClientError.declared(401, response)
+        case .forbidden(let response):
+            throw ControlPlaneClientError.declared(403, response)
+        case .unprocessableContent(let response):
+            throw ControlPlaneClientError.declared(422, response)
         case .default(let status, let problem):
             throw ControlPlaneClientError.status(status, detail: problem.detailText)
         }

@@ -105,6 +105,16 @@ package final class NodeEventUploader: Service, Sendable {
         switch try await client.nodeUploadEvents(body: .json(.init(events: events))) {
         case .accepted:
             return
+        case .badRequest(let response):
+            throw ControlPlaneClientError.declared(400, response)
+        case .unauthorized(let response):
+            throw ControlPlaneClientError.declared(401, response)
+        case .forbidden(let response):
+            throw ControlPlaneClientError.declared(403, response)
+        case .contentTooLarge(let response):
+            throw ControlPlaneClientError.declared(413, response)
+        case .unprocessableContent(let response):
+            throw ControlPlaneClientError.declared(422, response)
         case .default(let status, let problem):
             throw ControlPlaneClientError.status(status, detail: problem.detailText)
         }

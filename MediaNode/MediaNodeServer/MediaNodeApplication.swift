@@ -150,8 +150,10 @@ extension MediaNodeApplication {
                 if route.nodeId.lowercased() == myID?.lowercased() { return .here }
                 guard let address = route.sipAddress else { return .unknown }
                 return .elsewhere(sipAddress: address)
-            case .default(let status, _):
-                return status == 404 ? .notInService : .unknown
+            case .notFound:
+                return .notInService
+            case .badRequest, .unauthorized, .forbidden, .unprocessableContent, .default:
+                return .unknown
             }
         } catch {
             return .unknown
@@ -168,7 +170,7 @@ extension MediaNodeApplication {
         switch try await client.nodeGetPrompt(path: .init(tenantId: tenant, promptName: name)) {
         case .ok(let ok):
             return try await [UInt8](collecting: try ok.body.audioWav, upTo: 5 << 20)
-        case .default:
+        case .badRequest, .unauthorized, .forbidden, .notFound, .default:
             throw PromptUnavailable()
         }
     }

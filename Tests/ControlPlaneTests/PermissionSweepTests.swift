@@ -5,7 +5,9 @@ import Testing
 
 /// Issue 13: every operation of openapi.yaml, called with every kind of credential, answers as the
 /// permission table (README "Permission table", `PermissionTable`) says: allowed → 2xx with ids of rows
-/// that exist in the caller's tenant; denied → exactly 401 (no credential) or 403.
+/// that exist in the caller's tenant (101 for the event stream's WebSocket handshake); denied →
+/// exactly 401 (no credential) or 403. Every status seen must be declared for the operation in
+/// openapi.yaml, and every 201 must carry a `Location` where the created resource can be read.
 @Suite("Permission sweep")
 struct PermissionSweepTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -55,16 +57,50 @@ struct PermissionSweepTests {
                     if let query = request.query { path += "?" + query }
                     guard let method = HTTPRequest.Method(operation.method.uppercased()) else { continue }
                     let token = request.token ?? fixture.tokens[caller]
-                    let reply: ControlPlaneHarness.Reply
-                    if let bytes = request.bytes {
-                        reply = try await h.call(method, path, token: token, bytes: bytes, contentType: request.contentType)
-                    } else {
-                        reply = try await h.call(method, path, token: token, json: request.json)
-                    }
+                    var (reply, location) = try await h.callReadingLocation(method, path, token: token, json: request.json,
+                                                                            bytes: request.bytes, contentType: request.contentType)
                     calls += 1
                     let allowed = group.callers.contains(caller)
+                    var success = 200..<300
+                    if request.webSocketHandshake {
+                        // The event stream: a plain GET names the refusal (401/403 problem) or, when the
+                        // credential may subscribe, asks for the upgrade (426 problem). Then the handshake
+                        // itself: 101 when allowed; refused, the WebSocket library answers 400 without a body.
+                        let expectedPlain = allowed ? 426 : (caller == .none ? 401 : 403)
+                        if reply.status != expectedPlain || reply.contentType != "application/problem+json" {
+                            failures.append("\(operation) as \(caller.rawValue): a plain GET answered \(reply.status) \(reply.contentType ?? "-"), expected a \(expectedPlain) problem")
+                        }
+                        if !operation.declaredStatuses.contains(reply.status) {
+                            failures.append("\(operation) as \(caller.rawValue): answered \(reply.status), which openapi.yaml does not declare for it")
+                        }
+                        reply = try await h.webSocketHandshake(path, token: token)
+                        calls += 1
+                        success = 101..<102
+                        if !allowed {
+                            if reply.status != 400 { failures.append("\(operation) as \(caller.rawValue): the refused handshake answered \(reply.status)") }
+                            continue
+                        }
+                        location = nil
+                    }
                     let body = String(decoding: reply.body.prefix(300), as: UTF8.self)
-                    if allowed, !(200..<300).contains(reply.status) {
+                    if !operation.declaredStatuses.contains(reply.status) {
+                        failures.append("\(operation) as \(caller.rawValue): answered \(reply.status), which openapi.yaml does not declare for it")
+                    }
+                    if reply.status == 201 {
+                        if let location {
+                            // Sign-up's new tenant is read with the admin key it returns.
+                            let reader = reply.string("apiKey", "secret") ?? request.readToken ?? token
+                            let created = try await h.call(.get, location, token: reader)
+                            if created.status != 200 {
+                                failures.append("\(operation) as \(caller.rawValue): Location \(location) answers \(created.status)")
+                            } else if let id = reply.createdID, !String(decoding: created.body, as: UTF8.self).contains(id) {
+                                failures.append("\(operation) as \(caller.rawValue): Location \(location) is not the created \(id)")
+                            }
+                        } else {
+                            failures.append("\(operation) as \(caller.rawValue): 201 without Location")
+                        }
+                    }
+                    if allowed, !success.contains(reply.status) {
                         failures.append("\(operation) as \(caller.rawValue): allowed by '\(group.name)' but got \(reply.status) \(body)")
                     } else if !allowed {
                         let expected = caller == .none ? 401 : 403
@@ -91,6 +127,10 @@ struct SweepRequest {
     var bytes: Data?
     var contentType = "application/json"
     var token: String?
+    /// Open the WebSocket (GET /v1/events): allowed is 101.
+    var webSocketHandshake = false
+    /// The credential that reads the `Location` of a 201, when not the caller's (a node reads its registration as staff).
+    var readToken: String?
 }
 
 /// A tenant with one of everything, a credential of every kind, and a recipe per operation.
@@ -138,8 +178,9 @@ final class SweepFixture {
         let node = try await NodeChannelTests.registerNode(h, name: "node-1")
         f.tokens[.node] = node.credential
         // Later nodes register with a staff-made bootstrap token (the sweep itself makes more, which retires the configured one).
-        let bootstrap = try require(try await h.call(.post, "/v1/platform/bootstrap-tokens", token: staff,
-                                                     json: ["name": "sweep", "expiresInSeconds": 3600])["secret"], "bootstrap token")
+        let bootstrapReply = try await h.call(.post, "/v1/platform/bootstrap-tokens", token: staff, json: ["name": "sweep", "expiresInSeconds": 3600])
+        let bootstrap = try require(bootstrapReply["secret"], "bootstrap token")
+        let bootstrapID = try require(bootstrapReply.string("token", "id"), "bootstrap token id")
 
         // One of everything in the tenant.
         let skillID = try require(try await h.call(.post, "/v1/skills", token: admin, json: ["name": "billing"])["id"], "skill")
@@ -188,6 +229,10 @@ final class SweepFixture {
 
         f.recipes = [
             "getHealth": { _ in SweepRequest() },
+            "getOpenApiDocument": { _ in SweepRequest() },
+            "listProblemTypes": { _ in SweepRequest() },
+            "getProblemType": { _ in SweepRequest(parameters: ["problemType": "validation-failed"]) },
+            "getEvents": { _ in SweepRequest(webSocketHandshake: true) },
             "getReadiness": { _ in SweepRequest() },
             "getMetrics": { _ in SweepRequest() },
             "signup": { _ in
@@ -196,7 +241,7 @@ final class SweepFixture {
                                            "adminEmail": "admin@sweep\(n).test", "adminPassword": "correct-horse-battery"])
             },
             "login": { _ in SweepRequest(json: ["tenant": "acme", "email": adminEmail, "password": adminPassword]) },
-            "nodeRegister": { _ in SweepRequest(json: ["bootstrapToken": bootstrap, "name": "sweep-node-\(f.next())"]) },
+            "nodeRegister": { _ in SweepRequest(json: ["bootstrapToken": bootstrap, "name": "sweep-node-\(f.next())"], readToken: staff) },
             "getMe": { _ in SweepRequest() },
             "logout": { caller in
                 switch caller {
@@ -329,6 +374,7 @@ final class SweepFixture {
             "platformMoveTenant": { _ in SweepRequest(parameters: ["tenantId": tenantID], json: ["nodeId": node.id]) },
             "platformListNumbers": { _ in SweepRequest() },
             "platformAddNumber": { _ in SweepRequest(json: ["e164": "+86106660\(1000 + f.next())"]) },
+            "platformGetNumber": { _ in SweepRequest(parameters: ["numberId": numberID]) },
             "platformAllocateNumber": { _ in
                 SweepRequest(parameters: ["numberId": try await freshNumber(allocated: false)], json: ["tenantId": tenantID])
             },
@@ -339,6 +385,7 @@ final class SweepFixture {
             "platformSetNodeAdminState": { _ in SweepRequest(parameters: ["nodeId": node.id], json: ["adminState": "active"]) },
             "platformListBootstrapTokens": { _ in SweepRequest() },
             "platformCreateBootstrapToken": { _ in SweepRequest(json: ["name": "rack-\(f.next())", "expiresInSeconds": 3600]) },
+            "platformGetBootstrapToken": { _ in SweepRequest(parameters: ["tokenId": bootstrapID]) },
             "platformRevokeBootstrapToken": { _ in
                 let token = try await h.call(.post, "/v1/platform/bootstrap-tokens", token: staff,
                                              json: ["name": "doomed-\(f.next())", "expiresInSeconds": 3600])

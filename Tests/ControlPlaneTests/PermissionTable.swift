@@ -34,11 +34,12 @@ enum PermissionTable {
     static let tenantKeys: Set<Caller> = [.keyAdmin, .keyConfigRead, .keyConfigWrite, .keyKeysManage, .keyUsersManage]
 
     static let groups: [Group] = [
-        Group(name: "public", operations: ["getHealth", "getReadiness", "getMetrics", "signup", "login", "nodeRegister"],
+        Group(name: "public", operations: ["getHealth", "getReadiness", "getMetrics", "signup", "login", "nodeRegister",
+                                           "getOpenApiDocument", "listProblemTypes", "getProblemType"],
               callers: Set(Caller.allCases)),
         Group(name: "self", operations: ["getMe"], callers: Set(Caller.allCases).subtracting([.none])),
         Group(name: "session", operations: ["logout"], callers: [.platformStaff, .tenantAdmin, .supervisor, .agent]),
-        Group(name: "tenant.read", operations: ["getTenant"], callers: tenantUsers.union(tenantKeys)),
+        Group(name: "tenant.read", operations: ["getTenant", "getEvents"], callers: tenantUsers.union(tenantKeys)),
         Group(name: "tenant.write", operations: ["updateTenant"], callers: [.tenantAdmin, .keyAdmin]),
         Group(name: "config.read", operations: [
             "listSkills", "getSkill", "listAgents", "getAgent", "getAgentCommand", "listAgentGroups", "getAgentGroup",
@@ -60,9 +61,9 @@ enum PermissionTable {
               callers: [.tenantAdmin, .keyAdmin, .keyUsersManage]),
         Group(name: "platform", operations: [
             "platformListTenants", "platformSetTenantStatus", "platformSetTenantLimits", "platformGetTenantPlacement",
-            "platformMoveTenant", "platformListNumbers", "platformAddNumber", "platformAllocateNumber", "platformReleaseNumber",
-            "platformListNodes", "platformGetNode", "platformRemoveNode", "platformSetNodeAdminState",
-            "platformListBootstrapTokens", "platformCreateBootstrapToken", "platformRevokeBootstrapToken",
+            "platformMoveTenant", "platformListNumbers", "platformAddNumber", "platformGetNumber", "platformAllocateNumber",
+            "platformReleaseNumber", "platformListNodes", "platformGetNode", "platformRemoveNode", "platformSetNodeAdminState",
+            "platformListBootstrapTokens", "platformCreateBootstrapToken", "platformGetBootstrapToken", "platformRevokeBootstrapToken",
         ], callers: [.platformStaff]),
         Group(name: "node", operations: [
             "nodeHeartbeat", "nodeGetConfig", "nodeRouteNumber", "nodeGetPrompt", "nodeUploadCdrs", "nodeUploadEvents",
@@ -102,38 +103,93 @@ enum PermissionTable {
 }
 
 /// The operations of openapi.yaml, read line by line from its `paths:` section (Yams is not a
-/// dependency of this package; the file's layout is regular: paths at 2 spaces, methods at 4,
-/// `operationId` at 6).
+/// dependency of this package's tests; the file's layout is regular: paths at 2 spaces, methods at 4,
+/// an operation's keys at 6, its response codes at 8).
 struct OpenAPIOperation: Equatable, CustomStringConvertible {
     var method: String
     var path: String
     var operationID: String
+    /// Declared response codes (`'201'`, `'404'`, `default`), each with the lines of its declaration.
+    var responses: [String: String] = [:]
+    /// `security: []`: callable without a credential.
+    var isPublic = false
+    var hasRequestBody = false
+    /// Parameters of the path item and the operation: `$ref` names or inline names.
+    var parameters: [String] = []
     var description: String { "\(operationID) (\(method.uppercased()) \(path))" }
 
     static let methods: Set<String> = ["get", "put", "post", "patch", "delete", "head", "options"]
+
+    /// The HTTP status codes declared (without `default`).
+    var declaredStatuses: Set<Int> { Set(responses.keys.compactMap { Int($0) }) }
+    var hasPathParameter: Bool { path.contains("{") }
 
     static func read(_ text: String) -> [OpenAPIOperation] {
         var operations: [OpenAPIOperation] = []
         var inPaths = false
         var path: String?
         var method: String?
+        var pathParameters: [String] = []
+        var current: OpenAPIOperation?
+        var section = ""  // the operation key (at 6 spaces) being read
+        var response: String?
+        func finish() {
+            if let op = current { operations.append(op) }
+            current = nil
+            response = nil
+        }
         for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
             if !line.hasPrefix(" "), !line.isEmpty {
+                if inPaths { finish() }
                 inPaths = line == "paths:"
                 continue
             }
-            guard inPaths else { continue }
-            if line.hasPrefix("  /"), !line.hasPrefix("   "), line.hasSuffix(":") {
-                path = String(line.dropFirst(2).dropLast())
+            guard inPaths, !line.trimmingCharacters(in: .whitespaces).isEmpty else { continue }
+            let indent = line.prefix { $0 == " " }.count
+            let content = line.trimmingCharacters(in: .whitespaces)
+            if indent == 2, content.hasPrefix("/"), content.hasSuffix(":") {
+                finish()
+                path = String(content.dropLast())
                 method = nil
-            } else if line.hasPrefix("    "), !line.hasPrefix("     "), line.hasSuffix(":"),
-                      methods.contains(String(line.dropFirst(4).dropLast())) {
-                method = String(line.dropFirst(4).dropLast())
-            } else if line.hasPrefix("      operationId:"), let path, let method {
-                let id = line.dropFirst("      operationId:".count).trimmingCharacters(in: .whitespaces)
-                operations.append(OpenAPIOperation(method: method, path: path, operationID: id))
+                pathParameters = []
+                section = ""
+            } else if indent == 4 {
+                finish()
+                let key = String(content.dropLast())
+                if content.hasSuffix(":"), methods.contains(key) { method = key } else { method = nil }
+                section = content == "parameters:" ? "path-parameters" : ""
+            } else if indent == 6, method == nil, section == "path-parameters" {
+                pathParameters.append(Self.parameterName(content))
+            } else if indent == 6, let method, let path {
+                if content.hasPrefix("operationId:") {
+                    let id = content.dropFirst("operationId:".count).trimmingCharacters(in: .whitespaces)
+                    current = OpenAPIOperation(method: method, path: path, operationID: id, parameters: pathParameters)
+                }
+                section = String(content.prefix { $0 != ":" })
+                if content == "security: []" { current?.isPublic = true }
+                if section == "requestBody" { current?.hasRequestBody = true }
+            } else if indent == 8, section == "parameters", content.hasPrefix("- ") {
+                current?.parameters.append(Self.parameterName(content))
+            } else if indent == 8, section == "responses" {
+                let code = String(content.prefix { $0 != ":" }).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+                response = code
+                current?.responses[code] = content
+            } else if indent > 8, section == "responses", let code = response {
+                current?.responses[code, default: ""] += "\n" + content
             }
         }
+        finish()
         return operations
+    }
+
+    /// `- $ref: '#/components/parameters/UserId'` → `UserId`; `- { name: tokenId, ... }` or `- name: x` → `tokenId`.
+    static func parameterName(_ item: String) -> String {
+        if let ref = item.range(of: "#/components/parameters/") {
+            return String(item[ref.upperBound...].prefix { $0.isLetter || $0.isNumber })
+        }
+        if let name = item.range(of: "name: ") {
+            return String(item[name.upperBound...].prefix { $0 != "," && $0 != " " && $0 != "}" })
+        }
+        return item
     }
 }

@@ -1,0 +1,13 @@
+import ControlPlaneCore
+import Foundation
+import Logging
+import PostgresNIO
+
+extension BootstrapTokenRepository {
+    /// One token by id (platform scope), the `Location` of a new token (issue 13).
+    public static func get(_ c: PostgresConnection, id: UUID, logger: Logger) async throws -> BootstrapTokenRecord? {
+        try await decode(c.query("""
+            SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM node_bootstrap_tokens WHERE id = \(id)
+            """, logger: logger)).first?.item
+    }
+}
