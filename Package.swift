@@ -135,8 +135,9 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "ControlPlane/ControlPlaneHTTP",
-            // The spec is also read at run time: SpecLimits enforces its bounds.
-            resources: [.copy("openapi.yaml")],
+            // The spec is also read at run time (SpecLimits enforces its bounds; /docs serves it),
+            // compiled in rather than a bundle: .copy keeps the symlink, which breaks outside the tree.
+            resources: [.embedInCode("openapi.yaml")],
             // The generated server uses explicit `package import`s; implicit imports must then be internal.
             swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]

@@ -83,12 +83,13 @@ struct SpecLimits: Sendable {
         self.schemas = schemas
     }
 
-    /// The limits of the `openapi.yaml` this build was generated from (a resource of this target).
+    /// The `openapi.yaml` this build was generated from, compiled into the binary
+    /// (`.embedInCode`: no resource bundle to ship or lose beside the executable).
+    static let specText = String(decoding: PackageResources.openapi_yaml, as: UTF8.self)
+
+    /// The limits of the `openapi.yaml` this build was generated from.
     static func bundled() throws -> SpecLimits {
-        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "yaml") else {
-            throw SpecError(description: "openapi.yaml is missing from the ControlPlaneHTTP resources")
-        }
-        return try SpecLimits(yaml: String(contentsOf: url, encoding: .utf8))
+        try SpecLimits(yaml: specText)
     }
 
     struct SpecError: Error, CustomStringConvertible { var description: String }
