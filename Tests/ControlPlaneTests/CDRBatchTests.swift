@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ControlPlaneCore
 import ControlPlanePostgres
 import Foundation
 import Logging

@@ -3,20 +3,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A requested agent state change and what became of it.
-public struct AgentCommandRecord: Sendable, Hashable {
-    public var id: UUID
-    public var tenantID: UUID
-    public var agentID: UUID
-    public var state: String
-    public var reason: String?
-    public var status: String
-    public var detail: String?
-    public var nodeID: UUID?
-    public var createdAt: Date
-    public var completedAt: Date?
-}
-
 /// Agent state commands: created in tenant scope, delivered and completed in platform scope for the
 /// node that homes the tenant (never across tenants it does not home).
 public enum AgentCommandRepository {

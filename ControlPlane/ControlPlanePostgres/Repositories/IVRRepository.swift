@@ -3,26 +3,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// A stored flow version; `definition` is the flow's JSON exactly as validated.
-public struct IVRFlowVersionRecord: Sendable, Equatable {
-    public var flowName: String
-    public var version: Int
-    public var definition: String
-    public var createdAt: Date
-}
-
-public struct IVRAliasRecord: Sendable, Equatable {
-    public var alias: String
-    public var flowName: String
-    public var version: Int
-    public var updatedAt: Date
-    public var history: [(flowName: String, version: Int, publishedAt: Date)]
-
-    public static func == (lhs: Self, rhs: Self) -> Bool {
-        lhs.alias == rhs.alias && lhs.flowName == rhs.flowName && lhs.version == rhs.version && lhs.updatedAt == rhs.updatedAt
-    }
-}
-
 public enum IVRRepository {
     /// Stores the next version of `flowName` (1, 2, …); concurrent creators are serialised by a
     /// per-flow advisory lock so versions never collide.

@@ -84,23 +84,6 @@ public enum PlacementRepository {
     }
 }
 
-/// Where a tenant is homed.
-public struct PlacementRecord: Sendable, Equatable {
-    public var tenantID: UUID
-    public var nodeID: UUID
-    public var nodeName: String
-    public var sipAddress: String?
-    public var placedAt: Date
-}
-
-/// A number's tenant and the node homing it.
-public struct NumberRouteRecord: Sendable, Equatable {
-    public var e164: String
-    public var tenantID: UUID
-    public var nodeID: UUID
-    public var sipAddress: String?
-}
-
 extension PlacementRepository {
     public enum MoveOutcome: Sendable, Equatable {
         case moved(PlacementRecord)

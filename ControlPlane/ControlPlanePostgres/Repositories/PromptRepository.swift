@@ -1,15 +1,7 @@
+import ControlPlaneCore
 import Foundation
 import Logging
 import PostgresNIO
-
-/// A stored prompt (without its bytes).
-public struct PromptRecord: Sendable, Equatable {
-    public var name: String
-    public var sha256: String
-    public var sizeBytes: Int
-    public var durationMs: Int
-    public var createdAt: Date
-}
 
 public enum PromptRepository {
     /// Stores or replaces `name`.

@@ -4,36 +4,6 @@ import Foundation
 import Logging
 import PostgresNIO
 
-/// What a media node needs to serve one tenant.
-public struct TenantSnapshotRecord: Sendable {
-    public struct Agent: Sendable {
-        public var id: UUID
-        public var userID: UUID?
-        public var name: String
-        public var phoneExtension: String
-        public var sipUsername: String
-        public var ha1MD5: String
-        public var ha1SHA256: String
-        public var skills: [(skill: String, level: Int)]
-        public var groupIDs: [UUID]
-    }
-    public struct Alias: Sendable {
-        public var alias: String
-        public var flowName: String
-        public var version: Int
-        public var definition: String
-    }
-    public var tenant: TenantRecord
-    public var skills: [String]
-    public var numbers: [PhoneNumberRecord]
-    public var queues: [QueueRecord]
-    /// Queue id → members (absent: every agent serves the queue).
-    public var members: [UUID: [QueueMemberRecord]]
-    public var agents: [Agent]
-    public var aliases: [Alias]
-    public var prompts: [PromptRecord] = []
-}
-
 public enum SnapshotRepository {
     public static func snapshot(_ c: PostgresConnection, tenant: TenantRecord, logger: Logger) async throws -> TenantSnapshotRecord {
         let id = tenant.id
