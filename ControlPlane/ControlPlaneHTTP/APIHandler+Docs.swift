@@ -8,7 +8,7 @@ import OpenAPIRuntime
 /// styles, so a strict Content-Security-Policy can be added later.
 extension APIHandler {
     func getOpenApiDocument(_ input: Operations.GetOpenApiDocument.Input) async throws -> Operations.GetOpenApiDocument.Output {
-        .ok(.init(body: .yaml(HTTPBody(try APIDocuments.openAPI()))))
+        .ok(.init(body: .yaml(HTTPBody(APIDocuments.openAPI))))
     }
 
     func listProblemTypes(_ input: Operations.ListProblemTypes.Input) async throws -> Operations.ListProblemTypes.Output {
@@ -24,10 +24,8 @@ extension APIHandler {
 }
 
 enum APIDocuments {
-    /// openapi.yaml as bundled with the control plane (the same file the server was generated from).
-    static func openAPI() throws -> Data {
-        Data(SpecLimits.specText.utf8)
-    }
+    /// openapi.yaml as compiled into the control plane (`.embedInCode`; the file the server was generated from).
+    static let openAPI = Data(PackageResources.openapi_yaml)
 
     static let problemIndex: String = {
         let rows = ProblemType.all.map { type in

@@ -65,12 +65,10 @@ struct ProblemType: Sendable, Equatable {
     }
 
     /// Answered by the HTTP layer, before or around an operation.
+    /// Also a known path with a method it does not have (the router answers 404 for both).
     static let noRoute = ProblemType(
-        code: "http-404", status: .notFound, meaning: "There is no route for the request's path.",
-        action: "Check the path against /docs/openapi.yaml.")
-    static let methodNotAllowed = ProblemType(
-        code: "http-405", status: .methodNotAllowed, meaning: "The path exists but not with this method.",
-        action: "Use one of the methods /docs/openapi.yaml lists for the path.")
+        code: "http-404", status: .notFound, meaning: "There is no route for the request's method and path.",
+        action: "Check the method and path against /docs/openapi.yaml.")
     static let requestTimeout = ProblemType(
         code: "http-408", status: .requestTimeout,
         meaning: "The request body did not arrive in time (a slow or stalled upload); the connection is closed.",
@@ -92,7 +90,7 @@ struct ProblemType: Sendable, Equatable {
         meaning: "The server failed to handle the request; the failure was logged with the request id.",
         action: "Retry later; if it persists, contact support with the time of the request.")
 
-    static let httpLayer: [ProblemType] = [noRoute, methodNotAllowed, requestTimeout, contentTooLarge, upgradeRequired, httpError, `internal`]
+    static let httpLayer: [ProblemType] = [noRoute, requestTimeout, contentTooLarge, upgradeRequired, httpError, `internal`]
 
     /// Every type, use-case errors first.
     static let all: [ProblemType] = ControlPlaneError.Code.allCases.map(of) + httpLayer

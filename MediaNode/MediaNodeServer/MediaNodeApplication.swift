@@ -170,7 +170,7 @@ extension MediaNodeApplication {
         switch try await client.nodeGetPrompt(path: .init(tenantId: tenant, promptName: name)) {
         case .ok(let ok):
             return try await [UInt8](collecting: try ok.body.audioWav, upTo: 5 << 20)
-        case .badRequest, .unauthorized, .forbidden, .notFound, .default:
+        case .badRequest, .unauthorized, .forbidden, .notFound, .unprocessableContent, .default:
             throw PromptUnavailable()
         }
     }

@@ -13,8 +13,9 @@ struct ContractTests {
         get throws { try String(contentsOf: PermissionSweepTests.root.appendingPathComponent("openapi.yaml"), encoding: .utf8) }
     }
 
-    /// The 4xx responses `operation` must declare, and why.
-    static func required(_ operation: OpenAPIOperation) -> [Int: String] {
+    /// The 4xx responses `operation` must declare, and why. `boundedParameters`: the shared
+    /// parameters with a bound SpecLimitsMiddleware enforces.
+    static func required(_ operation: OpenAPIOperation, boundedParameters: Set<String> = []) -> [Int: String] {
         var required: [Int: String] = [:]
         if !operation.isPublic {
             required[401] = "it needs a credential"
@@ -31,6 +32,9 @@ struct ContractTests {
             required[409] = "it accepts Idempotency-Key (a retry while the first is in flight)"
             required[422] = "it accepts Idempotency-Key (the key reused with another request)"
         }
+        if operation.parameters.contains(where: boundedParameters.contains) || Self.hasBound(operation.parameterText) {
+            required[422] = "a parameter has a bound (SpecLimitsMiddleware answers 422 beyond it)"
+        }
         if ["login", "getEvents"].contains(operation.operationID) { required[429] = "it is throttled" }
         if operation.operationID == "getEvents" { required[426] = "it answers plain GETs with 426" }
         return required
@@ -38,11 +42,15 @@ struct ContractTests {
 
     @Test("every operation declares the 4xx it can give (credential → 401+403, path id → 404, body → 400+413+422, Idempotency-Key → 409+422, throttled → 429)")
     func operationsDeclareTheirProblems() throws {
-        let operations = OpenAPIOperation.read(try Self.spec)
+        let text = try Self.spec
+        let operations = OpenAPIOperation.read(text)
         #expect(operations.count > 90)
+        let bounded = Set(Self.componentParameters(text).filter { Self.hasBound($0.value) }.keys)
+        #expect(bounded.isSuperset(of: ["Limit", "PromptName", "FlowName", "Alias", "FlowVersion"]), "\(bounded)")
         var missing: [String] = []
         for operation in operations {
-            for (status, why) in Self.required(operation).sorted(by: { $0.key < $1.key }) where operation.responses["\(status)"] == nil {
+            for (status, why) in Self.required(operation, boundedParameters: bounded).sorted(by: { $0.key < $1.key })
+            where operation.responses["\(status)"] == nil {
                 missing.append("\(operation) must declare \(status): \(why)")
             }
         }
@@ -125,25 +133,34 @@ struct ContractTests {
             #expect(APIDocuments.page(type).contains(code.rawValue))
         }
         #expect(Set(ProblemType.all.map(\.code)).count == ProblemType.all.count, "a problem code is used twice")
-        for status in [HTTPResponse.Status.notFound, .methodNotAllowed, .requestTimeout, .contentTooLarge] {
+        for status in [HTTPResponse.Status.notFound, .requestTimeout, .contentTooLarge] {
             #expect(ProblemType.http(status).status == status)
         }
         #expect(!APIDocuments.problemIndex.contains("<script"), "no inline script (a CSP comes later)")
     }
 
+    static func hasBound(_ declaration: String) -> Bool {
+        ["maxLength", "minLength", "minimum", "maximum", "maxItems", "minItems"].contains { declaration.contains($0) }
+    }
+
+    /// `components: parameters:` entries by name, each with its lines.
+    static func componentParameters(_ text: String) -> [String: String] { componentSection("parameters", text) }
+
     /// `components: responses:` entries by name, each with its lines.
-    static func componentResponses(_ text: String) -> [String: String] {
+    static func componentResponses(_ text: String) -> [String: String] { componentSection("responses", text) }
+
+    static func componentSection(_ section: String, _ text: String) -> [String: String] {
         var result: [String: String] = [:]
         var inComponents = false, inResponses = false
         var name: String?
         for line in text.split(separator: "\n").map(String.init) {
             if !line.hasPrefix(" ") { inComponents = line == "components:"; inResponses = false; continue }
             guard inComponents else { continue }
-            if line.hasPrefix("  "), !line.hasPrefix("   ") { inResponses = line == "  responses:"; name = nil; continue }
+            if line.hasPrefix("  "), !line.hasPrefix("   ") { inResponses = line == "  \(section):"; name = nil; continue }
             guard inResponses else { continue }
             if line.hasPrefix("    "), !line.hasPrefix("     ") {
                 name = String(line.dropFirst(4).prefix { $0 != ":" })
-                result[name ?? ""] = ""
+                result[name ?? ""] = String(line.drop { $0 != ":" }) + "\n"
             } else if let name {
                 result[name, default: ""] += line + "\n"
             }

@@ -116,6 +116,8 @@ struct OpenAPIOperation: Equatable, CustomStringConvertible {
     var hasRequestBody = false
     /// Parameters of the path item and the operation: `$ref` names or inline names.
     var parameters: [String] = []
+    /// The lines declaring the inline parameters (path item's and operation's).
+    var parameterText = ""
     var description: String { "\(operationID) (\(method.uppercased()) \(path))" }
 
     static let methods: Set<String> = ["get", "put", "post", "patch", "delete", "head", "options"]
@@ -130,6 +132,7 @@ struct OpenAPIOperation: Equatable, CustomStringConvertible {
         var path: String?
         var method: String?
         var pathParameters: [String] = []
+        var pathParameterText = ""
         var current: OpenAPIOperation?
         var section = ""  // the operation key (at 6 spaces) being read
         var response: String?
@@ -152,24 +155,28 @@ struct OpenAPIOperation: Equatable, CustomStringConvertible {
                 path = String(content.dropLast())
                 method = nil
                 pathParameters = []
+                pathParameterText = ""
                 section = ""
             } else if indent == 4 {
                 finish()
                 let key = String(content.dropLast())
                 if content.hasSuffix(":"), methods.contains(key) { method = key } else { method = nil }
                 section = content == "parameters:" ? "path-parameters" : ""
-            } else if indent == 6, method == nil, section == "path-parameters" {
-                pathParameters.append(Self.parameterName(content))
+            } else if indent >= 6, method == nil, section == "path-parameters" {
+                if indent == 6 { pathParameters.append(Self.parameterName(content)) }
+                pathParameterText += content + "\n"
             } else if indent == 6, let method, let path {
                 if content.hasPrefix("operationId:") {
                     let id = content.dropFirst("operationId:".count).trimmingCharacters(in: .whitespaces)
-                    current = OpenAPIOperation(method: method, path: path, operationID: id, parameters: pathParameters)
+                    current = OpenAPIOperation(method: method, path: path, operationID: id, parameters: pathParameters,
+                                               parameterText: pathParameterText)
                 }
                 section = String(content.prefix { $0 != ":" })
                 if content == "security: []" { current?.isPublic = true }
                 if section == "requestBody" { current?.hasRequestBody = true }
-            } else if indent == 8, section == "parameters", content.hasPrefix("- ") {
-                current?.parameters.append(Self.parameterName(content))
+            } else if indent >= 8, section == "parameters" {
+                if indent == 8, content.hasPrefix("- ") { current?.parameters.append(Self.parameterName(content)) }
+                current?.parameterText += content + "\n"
             } else if indent == 8, section == "responses" {
                 let code = String(content.prefix { $0 != ":" }).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
                 response = code

@@ -31,6 +31,11 @@ struct ProblemDocsTests {
             provoke("http-404", try await h.call(.get, "/v1/no-such-route", token: key))
             provoke("http-413", try await h.call(.post, "/v1/auth/login", rawBody: String(repeating: "x", count: 20_000)))
             provoke("upgrade-required", try await h.call(.get, "/v1/events", token: key))
+            provoke("http-404", try await h.call(.delete, "/v1/me", token: key))  // a known path, another method
+            // The tenant's one API key (from sign-up) is all its quota allows.
+            _ = try await h.call(.put, "/v1/platform/tenants/\(tenantID)/limits", token: staff,
+                                 json: ["maxConcurrentCalls": 100, "maxRegistrations": 500, "maxApiKeys": 1])
+            provoke("quota-exceeded", try await h.call(.post, "/v1/api-keys", token: key, json: ["name": "one-too-many", "scopes": ["config_read"]]))
             _ = try await h.call(.put, "/v1/platform/tenants/\(tenantID)/status", token: staff, json: ["status": "suspended"])
             provoke("tenant-not-active", try await h.call(.get, "/v1/tenant", token: key))
 
@@ -45,7 +50,7 @@ struct ProblemDocsTests {
                 seen.insert(expected)
             }
             // The rest cannot be provoked from outside in a test (a lost database, a crash, a stalled
-            // body is covered by RequestLimitsTests): their URIs are made the same way.
+            // body, which RequestLimitsTests covers): their URIs are made the same way.
             var uris = provoked.compactMap { $0.1.string("type") }
             for type in ProblemType.all where !seen.contains(type.code) { uris.append(type.uri) }
             #expect(Set(uris.map { $0.split(separator: "/").last.map(String.init) ?? "" }) == Set(ProblemType.all.map(\.code)))
