@@ -8,9 +8,8 @@ extension APIHandler {
     func listApiKeys(_ input: Operations.ListApiKeys.Input) async throws -> Operations.ListApiKeys.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .keysManage)
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await APIKeyRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await APIKeyRepository.list(tx, tenantID: tenantID, page: page)
         }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.ApiKey.init), nextCursor: result.nextCursor))))
     }
@@ -33,9 +32,8 @@ extension APIHandler {
         let key = APIKeyRecord(id: UUID(), tenantID: tenantID, name: body.name, prefix: token.prefix!, scopes: scopes,
                                createdAt: Date(), lastUsedAt: nil, revokedAt: nil)
         let createdBy: UUID? = if case .user(let id, _, _) = principal.kind { id } else { nil }
-        let logger = self.logger
-        try await database.tenant(tenantID) { c in
-            try await APIKeyRepository.insert(c, key, secretHash: token.hash, createdBy: createdBy, logger: logger)
+        try await database.tenant(tenantID) { tx in
+            try await APIKeyRepository.insert(tx, key, secretHash: token.hash, createdBy: createdBy)
         }
         return .created(.init(headers: .init(location: ResourceLocation.apiKey(key.id)), body: .json(.init(key: .init(key), secret: token.text))))
     }
@@ -43,9 +41,8 @@ extension APIHandler {
     func getApiKey(_ input: Operations.GetApiKey.Input) async throws -> Operations.GetApiKey.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .keysManage)
         let id = try uuid(input.path.keyId, field: "keyId")
-        let logger = self.logger
-        guard let key = try await database.tenant(tenantID, { c in
-            try await APIKeyRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let key = try await database.tenant(tenantID, { tx in
+            try await APIKeyRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("API key") }
         return .ok(.init(body: .json(.init(key))))
     }
@@ -53,9 +50,8 @@ extension APIHandler {
     func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .keysManage)
         let id = try uuid(input.path.keyId, field: "keyId")
-        let logger = self.logger
-        let found = try await database.tenant(tenantID) { c in
-            try await APIKeyRepository.revoke(c, tenantID: tenantID, id: id, logger: logger)
+        let found = try await database.tenant(tenantID) { tx in
+            try await APIKeyRepository.revoke(tx, tenantID: tenantID, id: id)
         }
         guard found else { throw ControlPlaneError.notFound("API key") }
         return .noContent(.init())

@@ -25,10 +25,9 @@ extension APIHandler {
         }
         var requestedBy: UUID?
         if case .user(let id, _, _) = principal.kind { requestedBy = id }
-        let logger = self.logger
-        guard let command = try await database.tenant(tenantID, { c in
-            try await AgentCommandRepository.create(c, tenantID: tenantID, agentID: agentID, state: body.state.rawValue,
-                                                    reason: body.state == ._break ? reason : nil, requestedBy: requestedBy, logger: logger)
+        guard let command = try await database.tenant(tenantID, { tx in
+            try await AgentCommandRepository.create(tx, tenantID: tenantID, agentID: agentID, state: body.state.rawValue,
+                                                    reason: body.state == ._break ? reason : nil, requestedBy: requestedBy)
         }) else { throw ControlPlaneError.notFound("agent") }
         await agentCommandSignal.notify()
         return .accepted(.init(body: .json(.init(command))))
@@ -37,9 +36,8 @@ extension APIHandler {
     func getAgentCommand(_ input: Operations.GetAgentCommand.Input) async throws -> Operations.GetAgentCommand.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let id = try uuid(input.path.commandId, field: "commandId")
-        let logger = self.logger
-        guard let command = try await database.tenant(tenantID, { c in
-            try await AgentCommandRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let command = try await database.tenant(tenantID, { tx in
+            try await AgentCommandRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("agent command") }
         return .ok(.init(body: .json(.init(command))))
     }
@@ -48,11 +46,10 @@ extension APIHandler {
         let nodeID = try requireNode()
         let wait = min(max(input.query.waitSeconds ?? 25, 0), 30)
         let deadline = ContinuousClock.now + .seconds(wait)
-        let logger = self.logger
         while true {
             let seen = await agentCommandSignal.generation
-            let commands = try await database.platform { c in
-                try await AgentCommandRepository.deliver(c, nodeID: nodeID, logger: logger)
+            let commands = try await database.platform { tx in
+                try await AgentCommandRepository.deliver(tx, nodeID: nodeID)
             }
             if !commands.isEmpty || ContinuousClock.now >= deadline || Task.isShuttingDownGracefully {
                 return .ok(.init(body: .json(.init(commands: commands.map(Components.Schemas.AgentCommand.init)))))
@@ -73,9 +70,8 @@ extension APIHandler {
         let id = try uuid(input.path.commandId, field: "commandId")
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         try InputValidation.check([body.detail.flatMap { InputValidation.text($0, field: "detail", max: 500) }])
-        let logger = self.logger
-        guard try await database.platform({ c in
-            try await AgentCommandRepository.complete(c, nodeID: nodeID, id: id, applied: body.applied, detail: body.detail, logger: logger)
+        guard try await database.platform({ tx in
+            try await AgentCommandRepository.complete(tx, nodeID: nodeID, id: id, applied: body.applied, detail: body.detail)
         }) else { throw ControlPlaneError.notFound("agent command delivered to this node") }
         return .noContent(.init())
     }

@@ -8,9 +8,8 @@ extension APIHandler {
     func listAgentGroups(_ input: Operations.ListAgentGroups.Input) async throws -> Operations.ListAgentGroups.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await AgentGroupRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await AgentGroupRepository.list(tx, tenantID: tenantID, page: page)
         }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.AgentGroup.init), nextCursor: result.nextCursor))))
     }
@@ -25,9 +24,8 @@ extension APIHandler {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let group = try groupRecord(body, id: UUID())
-        let logger = self.logger
-        guard let created = try await database.tenant(tenantID, { c in
-            try await AgentGroupRepository.upsert(c, tenantID: tenantID, group, insert: true, logger: logger)
+        guard let created = try await database.tenant(tenantID, { tx in
+            try await AgentGroupRepository.upsert(tx, tenantID: tenantID, group, insert: true)
         }) else { throw ControlPlaneError.notFound("agent group") }
         return .created(.init(headers: .init(location: ResourceLocation.agentGroup(created.id)), body: .json(.init(created))))
     }
@@ -35,9 +33,8 @@ extension APIHandler {
     func getAgentGroup(_ input: Operations.GetAgentGroup.Input) async throws -> Operations.GetAgentGroup.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let id = try uuid(input.path.groupId, field: "groupId")
-        let logger = self.logger
-        guard let group = try await database.tenant(tenantID, { c in
-            try await AgentGroupRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let group = try await database.tenant(tenantID, { tx in
+            try await AgentGroupRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("agent group") }
         return .ok(.init(body: .json(.init(group))))
     }
@@ -47,9 +44,8 @@ extension APIHandler {
         let id = try uuid(input.path.groupId, field: "groupId")
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let group = try groupRecord(body, id: id)
-        let logger = self.logger
-        guard let replaced = try await database.tenant(tenantID, { c in
-            try await AgentGroupRepository.upsert(c, tenantID: tenantID, group, insert: false, logger: logger)
+        guard let replaced = try await database.tenant(tenantID, { tx in
+            try await AgentGroupRepository.upsert(tx, tenantID: tenantID, group, insert: false)
         }) else { throw ControlPlaneError.notFound("agent group") }
         return .ok(.init(body: .json(.init(replaced))))
     }
@@ -57,9 +53,8 @@ extension APIHandler {
     func deleteAgentGroup(_ input: Operations.DeleteAgentGroup.Input) async throws -> Operations.DeleteAgentGroup.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let id = try uuid(input.path.groupId, field: "groupId")
-        let logger = self.logger
-        guard try await database.tenant(tenantID, { c in
-            try await AgentGroupRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
+        guard try await database.tenant(tenantID, { tx in
+            try await AgentGroupRepository.delete(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("agent group") }
         return .noContent(.init())
     }

@@ -8,9 +8,8 @@ extension APIHandler {
     func listAgents(_ input: Operations.ListAgents.Input) async throws -> Operations.ListAgents.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await AgentRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await AgentRepository.list(tx, tenantID: tenantID, page: page)
         }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Agent.init), nextCursor: result.nextCursor))))
     }
@@ -24,18 +23,17 @@ extension APIHandler {
             InputValidation.sipUsername(body.sipUsername),
         ])
         let userID = try optionalUUID(body.userId, field: "userId")
-        let logger = self.logger
-        let (agent, credentials, domain) = try await database.tenant(tenantID) { c in
-            guard let tenant = try await TenantRepository.get(c, id: tenantID, logger: logger) else {
+        let (agent, credentials, domain) = try await database.tenant(tenantID) { tx in
+            guard let tenant = try await TenantRepository.get(tx, id: tenantID) else {
                 throw ControlPlaneError.notFound("tenant")
             }
-            if let userID, try await UserRepository.get(c, tenantID: tenantID, id: userID, logger: logger) == nil {
+            if let userID, try await UserRepository.get(tx, tenantID: tenantID, id: userID) == nil {
                 throw ControlPlaneError.invalid("userId", "user \(userID) does not exist in your tenant")
             }
             let agent = AgentRecord(id: UUID(), tenantID: tenantID, userID: userID, name: body.name,
                                     phoneExtension: body._extension, sipUsername: body.sipUsername, skills: [], createdAt: Date())
             let credentials = SIPCredentials.generate(username: body.sipUsername, realm: tenant.sipDomain)
-            try await AgentRepository.insert(c, agent, credentials: credentials, logger: logger)
+            try await AgentRepository.insert(tx, agent, credentials: credentials)
             return (agent, credentials, tenant.sipDomain)
         }
         return .created(.init(headers: .init(location: ResourceLocation.agent(agent.id)),
@@ -45,9 +43,8 @@ extension APIHandler {
     func getAgent(_ input: Operations.GetAgent.Input) async throws -> Operations.GetAgent.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let id = try uuid(input.path.agentId, field: "agentId")
-        let logger = self.logger
-        guard let agent = try await database.tenant(tenantID, { c in
-            try await AgentRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let agent = try await database.tenant(tenantID, { tx in
+            try await AgentRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("agent") }
         return .ok(.init(body: .json(.init(agent))))
     }
@@ -61,13 +58,12 @@ extension APIHandler {
             body._extension.flatMap { InputValidation.phoneExtension($0) },
         ])
         let userID = try optionalUUID(body.userId, field: "userId")
-        let logger = self.logger
-        guard let agent = try await database.tenant(tenantID, { c in
-            if let userID, try await UserRepository.get(c, tenantID: tenantID, id: userID, logger: logger) == nil {
+        guard let agent = try await database.tenant(tenantID, { tx in
+            if let userID, try await UserRepository.get(tx, tenantID: tenantID, id: userID) == nil {
                 throw ControlPlaneError.invalid("userId", "user \(userID) does not exist in your tenant")
             }
-            return try await AgentRepository.update(c, tenantID: tenantID, id: id, name: body.name,
-                                                    phoneExtension: body._extension, userID: userID, logger: logger)
+            return try await AgentRepository.update(tx, tenantID: tenantID, id: id, name: body.name,
+                                                    phoneExtension: body._extension, userID: userID)
         }) else { throw ControlPlaneError.notFound("agent") }
         return .ok(.init(body: .json(.init(agent))))
     }
@@ -75,9 +71,8 @@ extension APIHandler {
     func deleteAgent(_ input: Operations.DeleteAgent.Input) async throws -> Operations.DeleteAgent.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let id = try uuid(input.path.agentId, field: "agentId")
-        let logger = self.logger
-        guard try await database.tenant(tenantID, { c in
-            try await AgentRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
+        guard try await database.tenant(tenantID, { tx in
+            try await AgentRepository.delete(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("agent") }
         return .noContent(.init())
     }
@@ -85,14 +80,13 @@ extension APIHandler {
     func rotateAgentSipSecret(_ input: Operations.RotateAgentSipSecret.Input) async throws -> Operations.RotateAgentSipSecret.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let id = try uuid(input.path.agentId, field: "agentId")
-        let logger = self.logger
-        let (agent, credentials, domain) = try await database.tenant(tenantID) { c in
-            guard let tenant = try await TenantRepository.get(c, id: tenantID, logger: logger),
-                  let agent = try await AgentRepository.get(c, tenantID: tenantID, id: id, logger: logger) else {
+        let (agent, credentials, domain) = try await database.tenant(tenantID) { tx in
+            guard let tenant = try await TenantRepository.get(tx, id: tenantID),
+                  let agent = try await AgentRepository.get(tx, tenantID: tenantID, id: id) else {
                 throw ControlPlaneError.notFound("agent")
             }
             let credentials = SIPCredentials.generate(username: agent.sipUsername, realm: tenant.sipDomain)
-            _ = try await AgentRepository.setCredentials(c, tenantID: tenantID, id: id, credentials: credentials, logger: logger)
+            _ = try await AgentRepository.setCredentials(tx, tenantID: tenantID, id: id, credentials: credentials)
             return (agent, credentials, tenant.sipDomain)
         }
         return .ok(.init(body: .json(.init(agent: .init(agent), sipSecret: credentials.secret, sipDomain: domain))))
@@ -112,11 +106,10 @@ extension APIHandler {
             levels.append(AgentSkillLevel(skillID: skillID, level: skill.level))
         }
         try InputValidation.check(issues)
-        let logger = self.logger
-        guard let agent = try await database.tenant(tenantID, { c in
-            guard try await AgentRepository.get(c, tenantID: tenantID, id: id, logger: logger) != nil else { return nil as AgentRecord? }
-            try await AgentRepository.setSkills(c, tenantID: tenantID, id: id, skills: levels, logger: logger)
-            return try await AgentRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let agent = try await database.tenant(tenantID, { tx in
+            guard try await AgentRepository.get(tx, tenantID: tenantID, id: id) != nil else { return nil as AgentRecord? }
+            try await AgentRepository.setSkills(tx, tenantID: tenantID, id: id, skills: levels)
+            return try await AgentRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("agent") }
         return .ok(.init(body: .json(.init(agent))))
     }

@@ -11,14 +11,13 @@ extension APIHandler {
         let sourceKey = LoginThrottleKey.source(source)
         let accountKey = LoginThrottleKey.account(tenantSlug: body.tenant, email: body.email, source: source)
         let window = configuration.loginFailureWindow
-        let logger = self.logger
         // Count this attempt before checking the password, in one statement: concurrent guesses each
         // get their own count, so no more than the limit are ever checked. The account's count is per
         // source, so an attacker elsewhere cannot lock the real user out.
-        let (candidate, attempts) = try await database.platform { c in
-            if Int.random(in: 0..<256) == 0 { try await LoginThrottleRepository.purge(c, olderThan: window, logger: logger) }
-            let attempts = try await LoginThrottleRepository.countAttempt(c, accountKey, sourceKey, window: window, logger: logger)
-            return (try await UserRepository.loginCandidate(c, tenantSlug: body.tenant, email: body.email, logger: logger), attempts)
+        let (candidate, attempts) = try await database.platform { tx in
+            if Int.random(in: 0..<256) == 0 { try await LoginThrottleRepository.purge(tx, olderThan: window) }
+            let attempts = try await LoginThrottleRepository.countAttempt(tx, accountKey, sourceKey, window: window)
+            return (try await UserRepository.loginCandidate(tx, tenantSlug: body.tenant, email: body.email), attempts)
         }
         let minutes = max(1, Int(window.components.seconds / 60))
         guard attempts.first <= configuration.maxLoginFailures else {
@@ -34,14 +33,14 @@ extension APIHandler {
         guard let candidate, verified else {
             throw ControlPlaneError(.unauthorized, "The email, password or tenant is wrong.")
         }
-        try await database.platform { c in
-            try await LoginThrottleRepository.succeeded(c, clearing: accountKey, refunding: sourceKey, logger: logger)
+        try await database.platform { tx in
+            try await LoginThrottleRepository.succeeded(tx, clearing: accountKey, refunding: sourceKey)
         }
         try Authenticator.checkTenant(candidate.tenantStatus)
         let token = BearerToken.generate(.session)
         let expiresAt = Date().addingTimeInterval(TimeInterval(configuration.sessionLifetime.components.seconds))
-        _ = try await database.platform { c in
-            try await SessionRepository.create(c, user: candidate.user, tokenHash: token.hash, expiresAt: expiresAt, logger: logger)
+        _ = try await database.platform { tx in
+            try await SessionRepository.create(tx, user: candidate.user, tokenHash: token.hash, expiresAt: expiresAt)
         }
         return .ok(.init(body: .json(.init(token: token.text, expiresAt: expiresAt, user: .init(candidate.user)))))
     }
@@ -51,8 +50,7 @@ extension APIHandler {
         guard case .user(_, _, let sessionID) = principal.kind else {
             throw ControlPlaneError(.forbidden, "Only session tokens can log out; revoke API keys with DELETE /v1/api-keys/{keyId}.")
         }
-        let logger = self.logger
-        try await database.platform { c in try await SessionRepository.revoke(c, id: sessionID, logger: logger) }
+        try await database.platform { tx in try await SessionRepository.revoke(tx, id: sessionID) }
         return .noContent(.init())
     }
 

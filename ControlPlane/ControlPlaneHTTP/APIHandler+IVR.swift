@@ -13,13 +13,12 @@ extension APIHandler {
         try InputValidation.check([InputValidation.skillName(flowName, field: "flowName")])
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send the flow as a JSON body.") }
         let flow = try IVRFlow(wire: body, root: "")
-        let logger = self.logger
-        let record = try await database.tenant(tenantID) { c in
-            let queues = try await IVRRepository.queueKeys(c, tenantID: tenantID, logger: logger)
+        let record = try await database.tenant(tenantID) { tx in
+            let queues = try await IVRRepository.queueKeys(tx, tenantID: tenantID)
             let issues = IVRFlowValidator.validate(flow, knownQueues: queues)
             if !issues.isEmpty { throw ControlPlaneError.validation(issues.map(\.validationIssue)) }
-            return try await IVRRepository.createVersion(c, tenantID: tenantID, flowName: flowName,
-                                                         definition: try flow.canonicalJSON(), logger: logger)
+            return try await IVRRepository.createVersion(tx, tenantID: tenantID, flowName: flowName,
+                                                         definition: try flow.canonicalJSON())
         }
         return .created(.init(headers: .init(location: ResourceLocation.ivrFlowVersion(flowName: record.flowName, version: record.version)),
                               body: .json(try .init(record))))
@@ -39,9 +38,8 @@ extension APIHandler {
             after = 0
         }
         let flowName = input.path.flowName
-        let logger = self.logger
-        let records = try await database.tenant(tenantID) { c in
-            try await IVRRepository.list(c, tenantID: tenantID, flowName: flowName, limit: limit + 1, afterVersion: after, logger: logger)
+        let records = try await database.tenant(tenantID) { tx in
+            try await IVRRepository.list(tx, tenantID: tenantID, flowName: flowName, limit: limit + 1, afterVersion: after)
         }
         let page = Array(records.prefix(limit))
         let next = records.count > limit ? page.last.map { String($0.version) } : nil
@@ -73,17 +71,15 @@ extension APIHandler {
 
     func listIvrAliases(_ input: Operations.ListIvrAliases.Input) async throws -> Operations.ListIvrAliases.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
-        let logger = self.logger
-        let aliases = try await database.tenant(tenantID) { c in try await IVRRepository.listAliases(c, tenantID: tenantID, logger: logger) }
+        let aliases = try await database.tenant(tenantID) { tx in try await IVRRepository.listAliases(tx, tenantID: tenantID) }
         return .ok(.init(body: .json(.init(items: aliases.map(Components.Schemas.IvrAlias.init)))))
     }
 
     func getIvrAlias(_ input: Operations.GetIvrAlias.Input) async throws -> Operations.GetIvrAlias.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let alias = input.path.alias
-        let logger = self.logger
-        guard let record = try await database.tenant(tenantID, { c in
-            try await IVRRepository.getAlias(c, tenantID: tenantID, alias: alias, logger: logger)
+        guard let record = try await database.tenant(tenantID, { tx in
+            try await IVRRepository.getAlias(tx, tenantID: tenantID, alias: alias)
         }) else { throw ControlPlaneError(.notFound, "No IVR alias '\(alias.prefix(64))' exists in your tenant.") }
         return .ok(.init(body: .json(.init(record))))
     }
@@ -94,8 +90,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send {flowName, version} as a JSON body.") }
         try InputValidation.check([InputValidation.skillName(alias, field: "alias"), InputValidation.skillName(body.flowName, field: "flowName")])
         let logger = self.logger
-        let record = try await database.tenant(tenantID) { c in
-            try await IVRRepository.publish(c, tenantID: tenantID, alias: alias, flowName: body.flowName, version: body.version, logger: logger)
+        let record = try await database.tenant(tenantID) { tx in
+            try await IVRRepository.publish(tx, tenantID: tenantID, alias: alias, flowName: body.flowName, version: body.version)
         }
         logger.info("IVR alias published", metadata: ["alias": "\(alias)", "flow": "\(body.flowName)", "version": "\(body.version)"])
         return .ok(.init(body: .json(.init(record))))
@@ -104,17 +100,15 @@ extension APIHandler {
     func rollbackIvrAlias(_ input: Operations.RollbackIvrAlias.Input) async throws -> Operations.RollbackIvrAlias.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let alias = input.path.alias
-        let logger = self.logger
-        guard let record = try await database.tenant(tenantID, { c in
-            try await IVRRepository.rollback(c, tenantID: tenantID, alias: alias, logger: logger)
+        guard let record = try await database.tenant(tenantID, { tx in
+            try await IVRRepository.rollback(tx, tenantID: tenantID, alias: alias)
         }) else { throw ControlPlaneError(.notFound, "No IVR alias '\(alias.prefix(64))' exists in your tenant.") }
         return .ok(.init(body: .json(.init(record))))
     }
 
     private func flowVersion(tenantID: UUID, name: String, version: Int) async throws -> IVRFlowVersionRecord {
-        let logger = self.logger
-        guard let record = try await database.tenant(tenantID, { c in
-            try await IVRRepository.get(c, tenantID: tenantID, flowName: name, version: version, logger: logger)
+        guard let record = try await database.tenant(tenantID, { tx in
+            try await IVRRepository.get(tx, tenantID: tenantID, flowName: name, version: version)
         }) else { throw ControlPlaneError(.notFound, "Flow '\(name.prefix(64))' has no version \(version) in your tenant.") }
         return record
     }

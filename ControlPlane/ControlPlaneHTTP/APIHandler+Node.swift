@@ -23,10 +23,10 @@ extension APIHandler {
         let credential = BearerToken.generate(.node)
         let id = UUID()
         let logger = self.logger
-        try await database.platform { c in
+        try await database.platform { tx in
             let tokenID: UUID?
-            switch try await BootstrapTokenRepository.admit(c, presented: presented, configuredTokenMatches: configuredMatches,
-                                                            now: Date(), logger: logger) {
+            switch try await BootstrapTokenRepository.admit(tx, presented: presented, configuredTokenMatches: configuredMatches,
+                                                            now: Date()) {
             case .token(let id): tokenID = id
             case .configured: tokenID = nil
             case .wrong: throw ControlPlaneError(.unauthorized, "The bootstrap token is wrong.")
@@ -35,8 +35,8 @@ extension APIHandler {
             case .configuredReplaced:
                 throw ControlPlaneError(.unauthorized, "The configured bootstrap token (CC_NODE_BOOTSTRAP_TOKEN) was replaced by tokens made by platform staff; register with one of those.")
             }
-            guard try await NodeRepository.register(c, id: id, name: body.name, sipAddress: body.sipAddress, version: body.version,
-                                                    credential: credential, bootstrapTokenID: tokenID, logger: logger) else {
+            guard try await NodeRepository.register(tx, id: id, name: body.name, sipAddress: body.sipAddress, version: body.version,
+                                                    credential: credential, bootstrapTokenID: tokenID) else {
                 throw ControlPlaneError(.forbidden, "A node named '\(body.name.prefix(100))' was removed by platform staff and stays removed; register the machine under a new name.")
             }
         }
@@ -52,9 +52,8 @@ extension APIHandler {
         }
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let load = body.load.map(NodeLoad.init)
-        let logger = self.logger
-        guard let node = try await database.platform({ c in
-            try await NodeRepository.heartbeat(c, id: nodeID, load: load, logger: logger)
+        guard let node = try await database.platform({ tx in
+            try await NodeRepository.heartbeat(tx, id: nodeID, load: load)
         }) else { throw ControlPlaneError(.unauthorized, "This node was removed by platform staff; a removed node stays removed.") }
         return .ok(.init(body: .json(.init(adminState: .init(rawValue: node.adminState.rawValue)!, configVersion: node.configVersion,
                                            heartbeatIntervalSeconds: Int(configuration.nodeHeartbeatInterval.components.seconds)))))

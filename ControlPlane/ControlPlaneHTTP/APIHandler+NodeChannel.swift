@@ -15,15 +15,14 @@ extension APIHandler {
 
     func nodeGetConfig(_ input: Operations.NodeGetConfig.Input) async throws -> Operations.NodeGetConfig.Output {
         let nodeID = try requireNode()
-        let logger = self.logger
         let known = input.query.ifNewerThan
-        let result: (Int64, [TenantSnapshotRecord])? = try await database.platform { c in
-            try await PlacementRepository.placeUnhomed(c, logger: logger)
-            let version = try await PlacementRepository.configVersion(c, nodeID: nodeID, logger: logger)
+        let result: (Int64, [TenantSnapshotRecord])? = try await database.platform { tx in
+            try await PlacementRepository.placeUnhomed(tx)
+            let version = try await PlacementRepository.configVersion(tx, nodeID: nodeID)
             if let known, known >= version { return nil }
             var snapshots: [TenantSnapshotRecord] = []
-            for tenant in try await PlacementRepository.tenants(c, nodeID: nodeID, logger: logger) {
-                snapshots.append(try await SnapshotRepository.snapshot(c, tenant: tenant, logger: logger))
+            for tenant in try await PlacementRepository.tenants(tx, nodeID: nodeID) {
+                snapshots.append(try await SnapshotRepository.snapshot(tx, tenant: tenant))
             }
             return (version, snapshots)
         }
@@ -40,9 +39,9 @@ extension APIHandler {
         let checked = CDRBatchValidation(body.cdrs, nodeID: nodeID, specIssues: SpecLimits.currentItemIssues["cdrs"] ?? [:])
         // One transaction for the batch (issue 13): which tenants the node may write for, which exist,
         // then every valid CDR in one statement (CDRRepository.ingestBatch).
-        let outcomes: [CDRBatchOutcome] = try await database.platform { c in
-            let writable = try await PlacementRepository.writableTenants(c, nodeID: nodeID, formerHomeSince: formerHomeSince, logger: logger)
-            let existing = try await CDRRepository.existingTenants(c, Set(checked.rows.map(\.tenantID)), logger: logger)
+        let outcomes: [CDRBatchOutcome] = try await database.platform { tx in
+            let writable = try await PlacementRepository.writableTenants(tx, nodeID: nodeID, formerHomeSince: formerHomeSince)
+            let existing = try await CDRRepository.existingTenants(tx, Set(checked.rows.map(\.tenantID)))
             var verdicts = checked.verdicts
             var accepted: [(index: Int, row: CDRRow)] = []
             for (index, row) in zip(checked.rowIndices, checked.rows) {
@@ -54,7 +53,7 @@ extension APIHandler {
                     accepted.append((index, row))
                 }
             }
-            let stored = try await CDRRepository.ingestBatch(c, accepted.map(\.row), logger: logger)
+            let stored = try await CDRRepository.ingestBatch(tx, accepted.map(\.row))
             for (entry, outcome) in zip(accepted, stored) { verdicts[entry.index] = outcome }
             return verdicts.map { $0 ?? .refused("not processed") }
         }
@@ -97,9 +96,8 @@ extension APIHandler {
     /// The tenants `nodeID` may write for: homed on it now, or within `nodeFormerHomeWindow`.
     func writableTenants(nodeID: UUID) async throws -> Set<UUID> {
         let since = Date().addingTimeInterval(-TimeInterval(configuration.nodeFormerHomeWindow.components.seconds))
-        let logger = self.logger
-        return try await database.platform { c in
-            try await PlacementRepository.writableTenants(c, nodeID: nodeID, formerHomeSince: since, logger: logger)
+        return try await database.platform { tx in
+            try await PlacementRepository.writableTenants(tx, nodeID: nodeID, formerHomeSince: since)
         }
     }
 
@@ -111,9 +109,8 @@ extension APIHandler {
         let q = input.query
         let filter = CDRFilter(from: q.from, to: q.to, number: q.number, queueID: try optionalUUID(q.queueId, field: "queueId"),
                                agentID: try optionalUUID(q.agentId, field: "agentId"), disposition: q.disposition?.rawValue)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await CDRRepository.list(c, tenantID: tenantID, filter: filter, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await CDRRepository.list(tx, tenantID: tenantID, filter: filter, page: page)
         }
         let items = try result.items.map { try CDRDocument.decoder.decode(Components.Schemas.Cdr.self, from: Data($0.utf8)) }
         return .ok(.init(body: .json(.init(items: items, nextCursor: result.nextCursor))))
@@ -267,9 +264,8 @@ extension APIHandler {
         _ = try requireNode()
         let number = input.query.number
         guard !number.filter(\.isNumber).isEmpty else { throw ControlPlaneError(.badRequest, "number must contain digits.") }
-        let logger = self.logger
-        guard let route = try await database.platform({ c in
-            try await PlacementRepository.route(c, number: number, logger: logger)
+        guard let route = try await database.platform({ tx in
+            try await PlacementRepository.route(tx, number: number)
         }) else {
             throw ControlPlaneError(.notFound, "\(number.prefix(32)) is not in service (not allocated, tenant inactive or not homed).")
         }

@@ -8,9 +8,8 @@ extension APIHandler {
     func listNumbers(_ input: Operations.ListNumbers.Input) async throws -> Operations.ListNumbers.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await PhoneNumberRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await PhoneNumberRepository.list(tx, tenantID: tenantID, page: page)
         }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.PhoneNumber.init), nextCursor: result.nextCursor))))
     }
@@ -18,9 +17,8 @@ extension APIHandler {
     func getNumber(_ input: Operations.GetNumber.Input) async throws -> Operations.GetNumber.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let id = try uuid(input.path.numberId, field: "numberId")
-        let logger = self.logger
-        guard let number = try await database.tenant(tenantID, { c in
-            try await PhoneNumberRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let number = try await database.tenant(tenantID, { tx in
+            try await PhoneNumberRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("phone number") }
         return .ok(.init(body: .json(.init(number))))
     }
@@ -40,9 +38,8 @@ extension APIHandler {
             try InputValidation.check([InputValidation.skillName(alias, field: "ivrAlias")])
             route = .ivr(alias: alias)
         }
-        let logger = self.logger
-        guard let number = try await database.tenant(tenantID, { c in
-            try await PhoneNumberRepository.setRoute(c, tenantID: tenantID, id: id, route: route, logger: logger)
+        guard let number = try await database.tenant(tenantID, { tx in
+            try await PhoneNumberRepository.setRoute(tx, tenantID: tenantID, id: id, route: route)
         }) else { throw ControlPlaneError.notFound("phone number") }
         return .ok(.init(body: .json(.init(number))))
     }

@@ -13,8 +13,7 @@ extension APIHandler {
     func platformListTenants(_ input: Operations.PlatformListTenants.Input) async throws -> Operations.PlatformListTenants.Output {
         try requireStaff()
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.platform { c in try await TenantRepository.list(c, page: page, logger: logger) }
+        let result = try await database.platform { tx in try await TenantRepository.list(tx, page: page) }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Tenant.init), nextCursor: result.nextCursor))))
     }
 
@@ -24,8 +23,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let status = TenantStatus(rawValue: body.status.rawValue)!
         let logger = self.logger
-        guard let tenant = try await database.platform({ c in
-            try await TenantRepository.setStatus(c, id: id, status: status, logger: logger)
+        guard let tenant = try await database.platform({ tx in
+            try await TenantRepository.setStatus(tx, id: id, status: status)
         }) else { throw ControlPlaneError(.notFound, "No tenant with that id exists.") }
         logger.notice("tenant status changed", metadata: ["tenant": "\(id)", "status": "\(status.rawValue)", "reason": "\(body.reason ?? "")"])
         return .ok(.init(body: .json(.init(tenant))))
@@ -52,8 +51,8 @@ extension APIHandler {
         }
         let limits = TenantLimits(maxConcurrentCalls: body.maxConcurrentCalls, maxRegistrations: body.maxRegistrations, quotas: quotas)
         let logger = self.logger
-        guard let tenant = try await database.platform({ c in
-            try await TenantRepository.setLimits(c, id: id, limits, logger: logger)
+        guard let tenant = try await database.platform({ tx in
+            try await TenantRepository.setLimits(tx, id: id, limits)
         }) else { throw ControlPlaneError(.notFound, "No tenant with that id exists.") }
         logger.notice("tenant limits changed", metadata: ["tenant": "\(id)", "maxConcurrentCalls": "\(limits.maxConcurrentCalls)",
                                                          "maxRegistrations": "\(limits.maxRegistrations)"])
@@ -63,9 +62,8 @@ extension APIHandler {
     func platformListNumbers(_ input: Operations.PlatformListNumbers.Input) async throws -> Operations.PlatformListNumbers.Output {
         try requireStaff()
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.platform { c in
-            try await PhoneNumberRepository.list(c, tenantID: nil, page: page, logger: logger)
+        let result = try await database.platform { tx in
+            try await PhoneNumberRepository.list(tx, tenantID: nil, page: page)
         }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.PhoneNumber.init), nextCursor: result.nextCursor))))
     }
@@ -73,9 +71,8 @@ extension APIHandler {
     func platformGetNumber(_ input: Operations.PlatformGetNumber.Input) async throws -> Operations.PlatformGetNumber.Output {
         try requireStaff()
         let id = try uuid(input.path.numberId, field: "numberId")
-        let logger = self.logger
-        guard let number = try await database.platform({ c in
-            try await PhoneNumberRepository.get(c, tenantID: nil, id: id, logger: logger)
+        guard let number = try await database.platform({ tx in
+            try await PhoneNumberRepository.get(tx, tenantID: nil, id: id)
         }) else { throw ControlPlaneError(.notFound, "No number with that id is in the inventory.") }
         return .ok(.init(body: .json(.init(number))))
     }
@@ -84,9 +81,8 @@ extension APIHandler {
         try requireStaff()
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         try InputValidation.check([InputValidation.e164(body.e164)])
-        let logger = self.logger
-        let number = try await database.platform { c in
-            try await PhoneNumberRepository.insert(c, id: UUID(), e164: body.e164, logger: logger)
+        let number = try await database.platform { tx in
+            try await PhoneNumberRepository.insert(tx, id: UUID(), e164: body.e164)
         }
         return .created(.init(headers: .init(location: ResourceLocation.platformNumber(number.id)), body: .json(.init(number))))
     }
@@ -96,9 +92,8 @@ extension APIHandler {
         let id = try uuid(input.path.numberId, field: "numberId")
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let tenantID = try uuid(body.tenantId, field: "tenantId")
-        let logger = self.logger
-        guard let number = try await database.platform({ c in
-            try await PhoneNumberRepository.allocate(c, id: id, tenantID: tenantID, logger: logger)
+        guard let number = try await database.platform({ tx in
+            try await PhoneNumberRepository.allocate(tx, id: id, tenantID: tenantID)
         }) else { throw ControlPlaneError(.notFound, "No number with that id is in the inventory.") }
         return .ok(.init(body: .json(.init(number))))
     }
@@ -106,9 +101,8 @@ extension APIHandler {
     func platformReleaseNumber(_ input: Operations.PlatformReleaseNumber.Input) async throws -> Operations.PlatformReleaseNumber.Output {
         try requireStaff()
         let id = try uuid(input.path.numberId, field: "numberId")
-        let logger = self.logger
-        guard let number = try await database.platform({ c in
-            try await PhoneNumberRepository.allocate(c, id: id, tenantID: nil, logger: logger)
+        guard let number = try await database.platform({ tx in
+            try await PhoneNumberRepository.allocate(tx, id: id, tenantID: nil)
         }) else { throw ControlPlaneError(.notFound, "No number with that id is in the inventory.") }
         return .ok(.init(body: .json(.init(number))))
     }
@@ -116,16 +110,14 @@ extension APIHandler {
     func platformListNodes(_ input: Operations.PlatformListNodes.Input) async throws -> Operations.PlatformListNodes.Output {
         try requireStaff()
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.platform { c in try await NodeRepository.list(c, page: page, logger: logger) }
+        let result = try await database.platform { tx in try await NodeRepository.list(tx, page: page) }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Node.init), nextCursor: result.nextCursor))))
     }
 
     func platformGetNode(_ input: Operations.PlatformGetNode.Input) async throws -> Operations.PlatformGetNode.Output {
         try requireStaff()
         let id = try uuid(input.path.nodeId, field: "nodeId")
-        let logger = self.logger
-        guard let node = try await database.platform({ c in try await NodeRepository.get(c, id: id, logger: logger) }) else {
+        guard let node = try await database.platform({ tx in try await NodeRepository.get(tx, id: id) }) else {
             throw ControlPlaneError(.notFound, "No node with that id is registered.")
         }
         return .ok(.init(body: .json(.init(node))))
@@ -134,8 +126,7 @@ extension APIHandler {
     func platformRemoveNode(_ input: Operations.PlatformRemoveNode.Input) async throws -> Operations.PlatformRemoveNode.Output {
         try requireStaff()
         let id = try uuid(input.path.nodeId, field: "nodeId")
-        let logger = self.logger
-        guard try await database.platform({ c in try await NodeRepository.remove(c, id: id, logger: logger) }) else {
+        guard try await database.platform({ tx in try await NodeRepository.remove(tx, id: id) }) else {
             throw ControlPlaneError(.notFound, "No node with that id is registered.")
         }
         return .noContent(.init())
@@ -147,8 +138,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let state = NodeAdminState(rawValue: body.adminState.rawValue)!
         let logger = self.logger
-        guard let node = try await database.platform({ c in
-            try await NodeRepository.setAdminState(c, id: id, state: state, logger: logger)
+        guard let node = try await database.platform({ tx in
+            try await NodeRepository.setAdminState(tx, id: id, state: state)
         }) else { throw ControlPlaneError(.notFound, "No node with that id is registered.") }
         logger.notice("node admin state changed", metadata: ["node": "\(id)", "state": "\(state.rawValue)"])
         return .ok(.init(body: .json(.init(node))))
@@ -159,9 +150,8 @@ extension APIHandler {
     func platformGetTenantPlacement(_ input: Operations.PlatformGetTenantPlacement.Input) async throws -> Operations.PlatformGetTenantPlacement.Output {
         try requireStaff()
         let id = try uuid(input.path.tenantId, field: "tenantId")
-        let logger = self.logger
-        guard let placement = try await database.platform({ c in
-            try await PlacementRepository.placement(c, tenantID: id, logger: logger)
+        guard let placement = try await database.platform({ tx in
+            try await PlacementRepository.placement(tx, tenantID: id)
         }) else {
             throw ControlPlaneError(.notFound, "The tenant is not homed on any media node (no tenant with that id, not active, or no healthy node yet).")
         }
@@ -174,8 +164,8 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let nodeID = try uuid(body.nodeId, field: "nodeId")
         let logger = self.logger
-        let outcome = try await database.platform { c in
-            try await PlacementRepository.move(c, tenantID: id, nodeID: nodeID, logger: logger)
+        let outcome = try await database.platform { tx in
+            try await PlacementRepository.move(tx, tenantID: id, nodeID: nodeID)
         }
         switch outcome {
         case .moved(let placement):
@@ -203,16 +193,14 @@ extension APIHandler {
     func platformListBootstrapTokens(_ input: Operations.PlatformListBootstrapTokens.Input) async throws -> Operations.PlatformListBootstrapTokens.Output {
         try requireStaff()
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.platform { c in try await BootstrapTokenRepository.list(c, page: page, logger: logger) }
+        let result = try await database.platform { tx in try await BootstrapTokenRepository.list(tx, page: page) }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.BootstrapToken.init), nextCursor: result.nextCursor))))
     }
 
     func platformGetBootstrapToken(_ input: Operations.PlatformGetBootstrapToken.Input) async throws -> Operations.PlatformGetBootstrapToken.Output {
         try requireStaff()
         let id = try uuid(input.path.tokenId, field: "tokenId")
-        let logger = self.logger
-        guard let token = try await database.platform({ c in try await BootstrapTokenRepository.get(c, id: id, logger: logger) }) else {
+        guard let token = try await database.platform({ tx in try await BootstrapTokenRepository.get(tx, id: id) }) else {
             throw ControlPlaneError(.notFound, "No bootstrap token with that id exists.")
         }
         return .ok(.init(body: .json(.init(token))))
@@ -233,8 +221,8 @@ extension APIHandler {
                                           expiresAt: now.addingTimeInterval(TimeInterval(lifetime)), revokedAt: nil, lastUsedAt: nil)
         let createdBy: UUID? = if case .user(let id, _, _) = principal.kind { id } else { nil }
         let logger = self.logger
-        try await database.platform { c in
-            try await BootstrapTokenRepository.insert(c, record, token: token, createdBy: createdBy, logger: logger)
+        try await database.platform { tx in
+            try await BootstrapTokenRepository.insert(tx, record, token: token, createdBy: createdBy)
         }
         logger.notice("node bootstrap token created", metadata: ["token": "\(record.id)", "expires": "\(record.expiresAt)"])
         return .created(.init(headers: .init(location: ResourceLocation.bootstrapToken(record.id)), body: .json(.init(token: .init(record), secret: token.text))))
@@ -243,8 +231,7 @@ extension APIHandler {
     func platformRevokeBootstrapToken(_ input: Operations.PlatformRevokeBootstrapToken.Input) async throws -> Operations.PlatformRevokeBootstrapToken.Output {
         try requireStaff()
         let id = try uuid(input.path.tokenId, field: "tokenId")
-        let logger = self.logger
-        guard try await database.platform({ c in try await BootstrapTokenRepository.revoke(c, id: id, logger: logger) }) else {
+        guard try await database.platform({ tx in try await BootstrapTokenRepository.revoke(tx, id: id) }) else {
             throw ControlPlaneError(.notFound, "No bootstrap token with that id exists.")
         }
         return .noContent(.init())

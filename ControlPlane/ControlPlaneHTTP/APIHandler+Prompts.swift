@@ -11,8 +11,7 @@ extension APIHandler {
 
     func listPrompts(_ input: Operations.ListPrompts.Input) async throws -> Operations.ListPrompts.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
-        let logger = self.logger
-        let prompts = try await database.tenant(tenantID) { c in try await PromptRepository.list(c, tenantID: tenantID, logger: logger) }
+        let prompts = try await database.tenant(tenantID) { tx in try await PromptRepository.list(tx, tenantID: tenantID) }
         return .ok(.init(body: .json(.init(items: prompts.map(Components.Schemas.Prompt.init)))))
     }
 
@@ -36,10 +35,9 @@ extension APIHandler {
             throw ControlPlaneError.validation([ValidationIssue(field: "body", message: "longer than 10 minutes")])
         }
         let hash = SHA256.hash(data: bytes).hexString
-        let logger = self.logger
-        let record = try await database.tenant(tenantID) { c in
-            try await PromptRepository.upsert(c, tenantID: tenantID, name: name, content: bytes, sha256: hash,
-                                              durationMs: audio.durationMs, logger: logger)
+        let record = try await database.tenant(tenantID) { tx in
+            try await PromptRepository.upsert(tx, tenantID: tenantID, name: name, content: bytes, sha256: hash,
+                                              durationMs: audio.durationMs)
         }
         return .ok(.init(body: .json(.init(record))))
     }
@@ -47,9 +45,8 @@ extension APIHandler {
     func deletePrompt(_ input: Operations.DeletePrompt.Input) async throws -> Operations.DeletePrompt.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let name = try Self.promptName(input.path.promptName)
-        let logger = self.logger
-        guard try await database.tenant(tenantID, { c in
-            try await PromptRepository.delete(c, tenantID: tenantID, name: name, logger: logger)
+        guard try await database.tenant(tenantID, { tx in
+            try await PromptRepository.delete(tx, tenantID: tenantID, name: name)
         }) else { throw ControlPlaneError.notFound("prompt") }
         return .noContent(.init())
     }
@@ -58,11 +55,10 @@ extension APIHandler {
         let nodeID = try requireNode()
         let tenantID = try uuid(input.path.tenantId, field: "tenantId")
         let name = try Self.promptName(input.path.promptName)
-        let logger = self.logger
         // Only the node homing the tenant gets its prompts.
-        guard let bytes = try await database.platform({ c -> [UInt8]? in
-            guard try await PlacementRepository.homeNode(c, tenantID: tenantID, logger: logger) == nodeID else { return nil }
-            return try await PromptRepository.content(c, tenantID: tenantID, name: name, logger: logger)
+        guard let bytes = try await database.platform({ tx -> [UInt8]? in
+            guard try await PlacementRepository.homeNode(tx, tenantID: tenantID) == nodeID else { return nil }
+            return try await PromptRepository.content(tx, tenantID: tenantID, name: name)
         }) else { throw ControlPlaneError(.notFound, "No prompt '\(name)' for a tenant homed on this node.") }
         return .ok(.init(body: .audioWav(HTTPBody(bytes))))
     }

@@ -9,9 +9,8 @@ extension APIHandler {
     func listQueues(_ input: Operations.ListQueues.Input) async throws -> Operations.ListQueues.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await QueueRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await QueueRepository.list(tx, tenantID: tenantID, page: page)
         }
         return .ok(.init(body: .json(.init(items: try result.items.map(Components.Schemas.Queue.init), nextCursor: result.nextCursor))))
     }
@@ -20,8 +19,7 @@ extension APIHandler {
     private func validatedQueue(_ body: Components.Schemas.QueueWrite, tenantID: UUID) async throws -> (String, QueueConfiguration) {
         try InputValidation.check([InputValidation.text(body.name, field: "name", max: 100)])
         let config = try QueueConfiguration(wire: body.config)
-        let logger = self.logger
-        let skills = try await database.tenant(tenantID) { c in try await QueueRepository.skillNames(c, tenantID: tenantID, logger: logger) }
+        let skills = try await database.tenant(tenantID) { tx in try await QueueRepository.skillNames(tx, tenantID: tenantID) }
         let issues = config.validate(knownSkills: skills).map { ValidationIssue(field: "config." + $0.field, message: $0.message) }
         if !issues.isEmpty { throw ControlPlaneError.validation(issues) }
         return (body.name, config)
@@ -33,17 +31,15 @@ extension APIHandler {
         let (name, config) = try await validatedQueue(body, tenantID: tenantID)
         let now = Date()
         let queue = QueueRecord(id: UUID(), name: name, config: config, createdAt: now, updatedAt: now)
-        let logger = self.logger
-        try await database.tenant(tenantID) { c in try await QueueRepository.insert(c, tenantID: tenantID, queue, logger: logger) }
+        try await database.tenant(tenantID) { tx in try await QueueRepository.insert(tx, tenantID: tenantID, queue) }
         return .created(.init(headers: .init(location: ResourceLocation.queue(queue.id)), body: .json(try .init(queue))))
     }
 
     func getQueue(_ input: Operations.GetQueue.Input) async throws -> Operations.GetQueue.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let id = try uuid(input.path.queueId, field: "queueId")
-        let logger = self.logger
-        guard let queue = try await database.tenant(tenantID, { c in
-            try await QueueRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let queue = try await database.tenant(tenantID, { tx in
+            try await QueueRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("queue") }
         return .ok(.init(body: .json(try .init(queue))))
     }
@@ -53,9 +49,8 @@ extension APIHandler {
         let id = try uuid(input.path.queueId, field: "queueId")
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
         let (name, config) = try await validatedQueue(body, tenantID: tenantID)
-        let logger = self.logger
-        guard let queue = try await database.tenant(tenantID, { c in
-            try await QueueRepository.replace(c, tenantID: tenantID, id: id, name: name, config: config, logger: logger)
+        guard let queue = try await database.tenant(tenantID, { tx in
+            try await QueueRepository.replace(tx, tenantID: tenantID, id: id, name: name, config: config)
         }) else { throw ControlPlaneError.notFound("queue") }
         return .ok(.init(body: .json(try .init(queue))))
     }
@@ -63,9 +58,8 @@ extension APIHandler {
     func deleteQueue(_ input: Operations.DeleteQueue.Input) async throws -> Operations.DeleteQueue.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let id = try uuid(input.path.queueId, field: "queueId")
-        let logger = self.logger
-        guard try await database.tenant(tenantID, { c in
-            try await QueueRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
+        guard try await database.tenant(tenantID, { tx in
+            try await QueueRepository.delete(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("queue") }
         return .noContent(.init())
     }
@@ -75,9 +69,8 @@ extension APIHandler {
     func getQueueMembers(_ input: Operations.GetQueueMembers.Input) async throws -> Operations.GetQueueMembers.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let id = try uuid(input.path.queueId, field: "queueId")
-        let logger = self.logger
-        guard let members = try await database.tenant(tenantID, { c in
-            try await QueueMemberRepository.list(c, tenantID: tenantID, queueID: id, logger: logger)
+        guard let members = try await database.tenant(tenantID, { tx in
+            try await QueueMemberRepository.list(tx, tenantID: tenantID, queueID: id)
         }) else { throw ControlPlaneError.notFound("queue") }
         return .ok(.init(body: .json(.init(items: members.map(Components.Schemas.QueueMember.init)))))
     }
@@ -105,10 +98,9 @@ extension APIHandler {
             members.append(QueueMemberRecord(agentID: agent, groupID: group, tier: tier, weight: weight))
         }
         if !issues.isEmpty { throw ControlPlaneError.validation(issues) }
-        let logger = self.logger
         let write = members
-        let outcome = try await database.tenant(tenantID) { c in
-            try await QueueMemberRepository.replace(c, tenantID: tenantID, queueID: id, members: write, logger: logger)
+        let outcome = try await database.tenant(tenantID) { tx in
+            try await QueueMemberRepository.replace(tx, tenantID: tenantID, queueID: id, members: write)
         }
         switch outcome {
         case .replaced:

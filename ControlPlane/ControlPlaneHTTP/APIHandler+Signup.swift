@@ -32,10 +32,10 @@ extension APIHandler {
         let key = APIKeyRecord(id: UUID(), tenantID: tenant.id, name: "signup", prefix: token.prefix!, scopes: [.admin],
                                createdAt: now, lastUsedAt: nil, revokedAt: nil)
         let logger = self.logger
-        try await database.platform { c in
-            try await TenantRepository.insert(c, tenant, logger: logger)
-            try await UserRepository.insert(c, admin, passwordHash: passwordHash, logger: logger)
-            try await APIKeyRepository.insert(c, key, secretHash: token.hash, createdBy: admin.id, logger: logger)
+        try await database.platform { tx in
+            try await TenantRepository.insert(tx, tenant)
+            try await UserRepository.insert(tx, admin, passwordHash: passwordHash)
+            try await APIKeyRepository.insert(tx, key, secretHash: token.hash, createdBy: admin.id)
         }
         logger.info("tenant signed up", metadata: ["tenant": "\(tenant.id)", "slug": "\(tenant.slug)"])
         return .created(.init(headers: .init(location: ResourceLocation.tenant), body: .json(.init(

@@ -8,9 +8,8 @@ extension APIHandler {
     func listSkills(_ input: Operations.ListSkills.Input) async throws -> Operations.ListSkills.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await SkillRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await SkillRepository.list(tx, tenantID: tenantID, page: page)
         }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.Skill.init), nextCursor: result.nextCursor))))
     }
@@ -23,17 +22,15 @@ extension APIHandler {
             body.description.flatMap { InputValidation.text($0, field: "description", max: 500, allowEmpty: true) },
         ])
         let skill = SkillRecord(id: UUID(), name: body.name, description: body.description ?? "", createdAt: Date())
-        let logger = self.logger
-        try await database.tenant(tenantID) { c in try await SkillRepository.insert(c, tenantID: tenantID, skill, logger: logger) }
+        try await database.tenant(tenantID) { tx in try await SkillRepository.insert(tx, tenantID: tenantID, skill) }
         return .created(.init(headers: .init(location: ResourceLocation.skill(skill.id)), body: .json(.init(skill))))
     }
 
     func getSkill(_ input: Operations.GetSkill.Input) async throws -> Operations.GetSkill.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         let id = try uuid(input.path.skillId, field: "skillId")
-        let logger = self.logger
-        guard let skill = try await database.tenant(tenantID, { c in
-            try await SkillRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let skill = try await database.tenant(tenantID, { tx in
+            try await SkillRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("skill") }
         return .ok(.init(body: .json(.init(skill))))
     }
@@ -46,9 +43,8 @@ extension APIHandler {
             InputValidation.skillName(body.name),
             body.description.flatMap { InputValidation.text($0, field: "description", max: 500, allowEmpty: true) },
         ])
-        let logger = self.logger
-        guard let skill = try await database.tenant(tenantID, { c in
-            try await SkillRepository.update(c, tenantID: tenantID, id: id, name: body.name, description: body.description, logger: logger)
+        guard let skill = try await database.tenant(tenantID, { tx in
+            try await SkillRepository.update(tx, tenantID: tenantID, id: id, name: body.name, description: body.description)
         }) else { throw ControlPlaneError.notFound("skill") }
         return .ok(.init(body: .json(.init(skill))))
     }
@@ -56,9 +52,8 @@ extension APIHandler {
     func deleteSkill(_ input: Operations.DeleteSkill.Input) async throws -> Operations.DeleteSkill.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let id = try uuid(input.path.skillId, field: "skillId")
-        let logger = self.logger
-        guard try await database.tenant(tenantID, { c in
-            try await SkillRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
+        guard try await database.tenant(tenantID, { tx in
+            try await SkillRepository.delete(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("skill") }
         return .noContent(.init())
     }

@@ -7,9 +7,8 @@ import Foundation
 extension APIHandler {
     func getTenant(_ input: Operations.GetTenant.Input) async throws -> Operations.GetTenant.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .tenantRead)
-        let logger = self.logger
-        guard let tenant = try await database.tenant(tenantID, { c in
-            try await TenantRepository.get(c, id: tenantID, logger: logger)
+        guard let tenant = try await database.tenant(tenantID, { tx in
+            try await TenantRepository.get(tx, id: tenantID)
         }) else { throw ControlPlaneError.notFound("tenant") }
         return .ok(.init(body: .json(.init(tenant))))
     }
@@ -25,9 +24,8 @@ extension APIHandler {
         ])
         let update = TenantRepository.Update(name: body.name, contactEmail: body.contactEmail, timezone: body.timezone,
                                              defaultLanguage: body.defaultLanguage, allowMD5Digest: body.allowMD5Digest)
-        let logger = self.logger
-        guard let tenant = try await database.tenant(tenantID, { c in
-            try await TenantRepository.update(c, id: tenantID, update, logger: logger)
+        guard let tenant = try await database.tenant(tenantID, { tx in
+            try await TenantRepository.update(tx, id: tenantID, update)
         }) else { throw ControlPlaneError.notFound("tenant") }
         return .ok(.init(body: .json(.init(tenant))))
     }

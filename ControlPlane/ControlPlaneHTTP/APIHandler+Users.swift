@@ -8,9 +8,8 @@ extension APIHandler {
     func listUsers(_ input: Operations.ListUsers.Input) async throws -> Operations.ListUsers.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
         let page = try PageRequest(limit: input.query.limit, cursor: input.query.cursor)
-        let logger = self.logger
-        let result = try await database.tenant(tenantID) { c in
-            try await UserRepository.list(c, tenantID: tenantID, page: page, logger: logger)
+        let result = try await database.tenant(tenantID) { tx in
+            try await UserRepository.list(tx, tenantID: tenantID, page: page)
         }
         return .ok(.init(body: .json(.init(items: result.items.map(Components.Schemas.User.init), nextCursor: result.nextCursor))))
     }
@@ -29,17 +28,15 @@ extension APIHandler {
         try principal.requireCanManageUser(currentRole: nil, newRole: role)
         let user = UserRecord(id: UUID(), tenantID: tenantID, email: body.email, name: body.name ?? "", role: role, createdAt: Date())
         let hash = try await hasher.hash(body.password)
-        let logger = self.logger
-        try await database.tenant(tenantID) { c in try await UserRepository.insert(c, user, passwordHash: hash, logger: logger) }
+        try await database.tenant(tenantID) { tx in try await UserRepository.insert(tx, user, passwordHash: hash) }
         return .created(.init(headers: .init(location: ResourceLocation.user(user.id)), body: .json(.init(user))))
     }
 
     func getUser(_ input: Operations.GetUser.Input) async throws -> Operations.GetUser.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .usersManage)
         let id = try uuid(input.path.userId, field: "userId")
-        let logger = self.logger
-        guard let user = try await database.tenant(tenantID, { c in
-            try await UserRepository.get(c, tenantID: tenantID, id: id, logger: logger)
+        guard let user = try await database.tenant(tenantID, { tx in
+            try await UserRepository.get(tx, tenantID: tenantID, id: id)
         }) else { throw ControlPlaneError.notFound("user") }
         return .ok(.init(body: .json(.init(user))))
     }
@@ -56,17 +53,16 @@ extension APIHandler {
             role == .platformStaff ? .init(field: "role", message: "platform_staff cannot be granted by a tenant") : nil,
         ])
         let hash = try await body.password.asyncMap { try await hasher.hash($0) }
-        let logger = self.logger
-        guard let user = try await database.tenant(tenantID, { c in
-            guard let current = try await UserRepository.get(c, tenantID: tenantID, id: id, forUpdate: true, logger: logger) else { return nil as UserRecord? }
+        guard let user = try await database.tenant(tenantID, { tx in
+            guard let current = try await UserRepository.get(tx, tenantID: tenantID, id: id, forUpdate: true) else { return nil as UserRecord? }
             try principal.requireCanManageUser(currentRole: current.role, newRole: role)
             if let role, role != .tenantAdmin, current.role == .tenantAdmin,
-               try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
+               try await UserRepository.adminCount(tx, tenantID: tenantID) <= 1 {
                 throw ControlPlaneError(.conflict, "This is the tenant's last admin; make another user tenant_admin first.")
             }
-            let user = try await UserRepository.update(c, tenantID: tenantID, id: id, name: body.name, role: role,
-                                                       passwordHash: hash, logger: logger)
-            if user != nil, hash != nil { try await SessionRepository.revokeAll(c, userID: id, logger: logger) }
+            let user = try await UserRepository.update(tx, tenantID: tenantID, id: id, name: body.name, role: role,
+                                                       passwordHash: hash)
+            if user != nil, hash != nil { try await SessionRepository.revokeAll(tx, userID: id) }
             return user
         }) else { throw ControlPlaneError.notFound("user") }
         return .ok(.init(body: .json(.init(user))))
@@ -76,14 +72,13 @@ extension APIHandler {
         let principal = try RequestPrincipal.require()
         let tenantID = try principal.tenant(for: .usersManage)
         let id = try uuid(input.path.userId, field: "userId")
-        let logger = self.logger
-        let deleted = try await database.tenant(tenantID) { c in
-            guard let current = try await UserRepository.get(c, tenantID: tenantID, id: id, forUpdate: true, logger: logger) else { return false }
+        let deleted = try await database.tenant(tenantID) { tx in
+            guard let current = try await UserRepository.get(tx, tenantID: tenantID, id: id, forUpdate: true) else { return false }
             try principal.requireCanManageUser(currentRole: current.role, newRole: nil)
-            if current.role == .tenantAdmin, try await UserRepository.adminCount(c, tenantID: tenantID, logger: logger) <= 1 {
+            if current.role == .tenantAdmin, try await UserRepository.adminCount(tx, tenantID: tenantID) <= 1 {
                 throw ControlPlaneError(.conflict, "This is the tenant's last admin and cannot be deleted.")
             }
-            return try await UserRepository.delete(c, tenantID: tenantID, id: id, logger: logger)
+            return try await UserRepository.delete(tx, tenantID: tenantID, id: id)
         }
         guard deleted else { throw ControlPlaneError.notFound("user") }
         return .noContent(.init())

@@ -20,8 +20,8 @@ struct Authenticator: Sendable {
         }
         switch token.kind {
         case .session:
-            guard let session = try await database.platform({ c in
-                try await SessionRepository.resolve(c, tokenHash: token.hash, now: Date(), logger: logger)
+            guard let session = try await database.platform({ tx in
+                try await SessionRepository.resolve(tx, tokenHash: token.hash, now: Date())
             }) else {
                 throw ControlPlaneError(.unauthorized, "The session token is expired, revoked or unknown; log in again.")
             }
@@ -29,9 +29,9 @@ struct Authenticator: Sendable {
             return Principal(kind: .user(id: session.user.id, role: session.user.role, sessionID: session.sessionID),
                              tenantID: session.user.tenantID)
         case .apiKey:
-            guard let prefix = token.prefix, let resolved = try await database.platform({ c in
-                let resolved = try await APIKeyRepository.resolve(c, prefix: prefix, secretHash: token.hash, logger: logger)
-                if let resolved { try await APIKeyRepository.touch(c, id: resolved.key.id, logger: logger) }
+            guard let prefix = token.prefix, let resolved = try await database.platform({ tx in
+                let resolved = try await APIKeyRepository.resolve(tx, prefix: prefix, secretHash: token.hash)
+                if let resolved { try await APIKeyRepository.touch(tx, id: resolved.key.id) }
                 return resolved
             }) else {
                 throw ControlPlaneError(.unauthorized, "The API key is revoked or unknown.")
@@ -39,8 +39,8 @@ struct Authenticator: Sendable {
             try Self.checkTenant(resolved.tenantStatus)
             return Principal(kind: .apiKey(id: resolved.key.id, scopes: resolved.key.scopes), tenantID: resolved.key.tenantID)
         case .node:
-            guard let nodeID = try await database.platform({ c in
-                try await NodeRepository.resolve(c, credential: token, logger: logger)
+            guard let nodeID = try await database.platform({ tx in
+                try await NodeRepository.resolve(tx, credential: token)
             }) else {
                 throw ControlPlaneError(.unauthorized, "The node credential is unknown or its node was removed by platform staff.")
             }

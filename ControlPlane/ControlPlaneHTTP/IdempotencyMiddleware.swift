@@ -4,7 +4,6 @@ import Foundation
 import HTTPTypes
 import Logging
 import OpenAPIRuntime
-import PostgresNIO
 
 /// `Idempotency-Key` on creating POSTs (issue 13, draft-ietf-httpapi-idempotency-key-header). Runs
 /// after authentication, so keys belong to a principal (a user or an API key; platform staff too):
@@ -55,9 +54,9 @@ struct IdempotencyMiddleware: ServerMiddleware {
         let logger = RequestLogger.current ?? database.logger
         let (retention, abandonedAfter) = (self.retention, self.abandonedAfter)
 
-        let claim = try await scoped(principal) { c in
-            try await IdempotencyKeyRepository.claim(c, principal: owner, key: key, tenantID: principal.tenantID, fingerprint: fingerprint,
-                                                     retention: retention, abandonedAfter: abandonedAfter, logger: logger)
+        let claim = try await scoped(principal) { tx in
+            try await IdempotencyKeyRepository.claim(tx, principal: owner, key: key, tenantID: principal.tenantID, fingerprint: fingerprint,
+                                                     retention: retention, abandonedAfter: abandonedAfter)
         }
         switch claim {
         case .mismatch:
@@ -103,8 +102,8 @@ struct IdempotencyMiddleware: ServerMiddleware {
             status: response.status.code, location: response.headerFields[.location],
             contentType: response.headerFields[.contentType], body: replayable ? (collected ?? Data()) : nil)
         do {
-            try await scoped(principal) { c in
-                try await IdempotencyKeyRepository.complete(c, principal: owner, key: key, response: stored, logger: logger)
+            try await scoped(principal) { tx in
+                try await IdempotencyKeyRepository.complete(tx, principal: owner, key: key, response: stored)
             }
         } catch {
             // The resource exists; the client has its answer. Without the record a retry would create
@@ -138,14 +137,14 @@ struct IdempotencyMiddleware: ServerMiddleware {
         }
     }
 
-    private func scoped<Result: Sendable>(_ principal: Principal, _ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    private func scoped<Result: Sendable>(_ principal: Principal, _ body: (Transaction) async throws -> Result) async throws -> Result {
         if let tenant = principal.tenantID { return try await database.tenant(tenant, body) }
         return try await database.platform(body)
     }
 
     private func release(_ principal: Principal, owner: String, key: String, logger: Logger) async {
         do {
-            try await scoped(principal) { c in try await IdempotencyKeyRepository.release(c, principal: owner, key: key, logger: logger) }
+            try await scoped(principal) { tx in try await IdempotencyKeyRepository.release(tx, principal: owner, key: key) }
         } catch {
             logger.error("could not release an idempotency key; it frees itself when abandoned", metadata: ["error": "\(error)"])
         }

@@ -13,10 +13,10 @@ public func bootstrapPlatformStaff(postgres: PostgresClient, email: String, pass
                                InputValidation.password(password, field: "CC_BOOTSTRAP_STAFF_PASSWORD")])
     let database = Database(client: postgres, logger: logger)
     let hash = try await PasswordHasher(cost: bcryptCost).hash(password)
-    return try await database.platform { c in
-        guard try await !UserRepository.staffExists(c, logger: logger) else { return false }
+    return try await database.platform { tx in
+        guard try await !UserRepository.staffExists(tx) else { return false }
         let user = UserRecord(id: UUID(), tenantID: nil, email: email, name: "Platform staff", role: .platformStaff, createdAt: Date())
-        try await UserRepository.insert(c, user, passwordHash: hash, logger: logger)
+        try await UserRepository.insert(tx, user, passwordHash: hash)
         logger.notice("created first platform-staff user", metadata: ["email": "\(email)"])
         return true
     }

@@ -21,23 +21,23 @@ public struct Database: Sendable {
 
     /// Runs `body` in a transaction that can see only `tenantID`'s rows.
     public func tenant<Result: Sendable>(
-        _ tenantID: UUID, _ body: (PostgresConnection) async throws -> Result
+        _ tenantID: UUID, _ body: (Transaction) async throws -> Result
     ) async throws -> Result {
         try await unwrappingTransactionErrors {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query(
                     "SELECT set_config('app.tenant_id', \(tenantID.uuidString), true)", logger: logger)
-                return try await body(connection)
+                return try await body(Transaction(connection: connection, logger: logger, scope: .tenant(tenantID)))
             }
         }
     }
 
     /// Runs `body` in a transaction with platform scope (all tenants' rows).
-    public func platform<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    public func platform<Result: Sendable>(_ body: (Transaction) async throws -> Result) async throws -> Result {
         try await unwrappingTransactionErrors {
             try await client.withTransaction(logger: logger) { connection in
                 try await connection.query("SELECT set_config('app.scope', 'platform', true)", logger: logger)
-                return try await body(connection)
+                return try await body(Transaction(connection: connection, logger: logger, scope: .platform))
             }
         }
     }
@@ -50,6 +50,27 @@ public struct Database: Sendable {
         } catch {
             return false
         }
+    }
+}
+
+/// One unit of work: a transaction `Database.tenant` or `Database.platform` opened, with its
+/// row-level-security scope set. Repositories take one, so a repository call is always inside a
+/// transaction of a known scope, several calls share it, and none can be made on a bare connection.
+/// Only `Database` makes them.
+public struct Transaction: Sendable {
+    public enum Scope: Sendable, Equatable {
+        case tenant(UUID)
+        case platform
+    }
+
+    let connection: PostgresConnection
+    public let logger: Logger
+    public let scope: Scope
+
+    /// Runs one statement of this transaction.
+    @discardableResult
+    func query(_ query: PostgresQuery, file: String = #fileID, line: Int = #line) async throws -> PostgresRowSequence {
+        try await connection.query(query, logger: logger, file: file, line: line)
     }
 }
 

@@ -24,7 +24,7 @@ public struct CDRPartitionMaintenance: Service {
     public func runOnce() async throws -> Int {
         let monthsAhead = self.monthsAhead
         let logger = self.logger
-        let made = try await database.platform { c in try await CDRRepository.ensurePartitions(c, monthsAhead: monthsAhead, logger: logger) }
+        let made = try await database.platform { tx in try await CDRRepository.ensurePartitions(tx, monthsAhead: monthsAhead) }
         if made > 0 { logger.notice("CDR partitions made", metadata: ["count": "\(made)"]) }
         return made
     }

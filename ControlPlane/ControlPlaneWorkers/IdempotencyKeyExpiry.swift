@@ -20,7 +20,7 @@ public struct IdempotencyKeyExpiry: Service {
     @discardableResult
     public func runOnce() async throws -> Int {
         let logger = self.logger
-        let deleted = try await database.platform { c in try await IdempotencyKeyRepository.purgeExpired(c, logger: logger) }
+        let deleted = try await database.platform { tx in try await IdempotencyKeyRepository.purgeExpired(tx) }
         if deleted > 0 { logger.info("expired idempotency keys deleted", metadata: ["count": "\(deleted)"]) }
         return deleted
     }

@@ -23,10 +23,10 @@ public struct NodeLivenessMonitor: Service {
     public func sweep(now: Date) async throws -> [UUID] {
         let cutoff = now.addingTimeInterval(-TimeInterval(downAfter.components.seconds))
         let logger = self.logger
-        let ids = try await database.platform { c in
-            let ids = try await NodeRepository.markDown(c, lastHeartbeatBefore: cutoff, logger: logger)
+        let ids = try await database.platform { tx in
+            let ids = try await NodeRepository.markDown(tx, lastHeartbeatBefore: cutoff)
             // Tenants homed on a node that is down (or draining) move to a healthy node.
-            try await PlacementRepository.placeUnhomed(c, logger: logger)
+            try await PlacementRepository.placeUnhomed(tx)
             return ids
         }
         for id in ids { logger.warning("media node missed heartbeats; marked down", metadata: ["node": "\(id)"]) }

@@ -174,8 +174,8 @@ struct CDRBatchTests {
                         group.addTask {
                             for row in batch {
                                 _ = try await database.platform { c in
-                                    guard try await CDRRepository.tenantExists(c, row.tenantID, logger: logger) else { return nil as CDRIngestOutcome? }
-                                    return try await CDRRepository.ingest(c, row, logger: logger)
+                                    guard try await CDRRepository.tenantExists(c, row.tenantID) else { return nil as CDRIngestOutcome? }
+                                    return try await CDRRepository.ingest(c, row)
                                 }
                             }
                         }
@@ -189,7 +189,7 @@ struct CDRBatchTests {
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for _ in 0..<uploads {
                         let batch = rows()
-                        group.addTask { _ = try await database.platform { c in try await CDRRepository.ingestBatch(c, batch, logger: logger) } }
+                        group.addTask { _ = try await database.platform { c in try await CDRRepository.ingestBatch(c, batch) } }
                     }
                     try await group.waitForAll()
                 }

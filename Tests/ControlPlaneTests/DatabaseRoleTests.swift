@@ -1,5 +1,5 @@
 import ControlPlaneCore
-import ControlPlanePostgres
+@testable import ControlPlanePostgres
 import Foundation
 import Logging
 import PostgresNIO
@@ -45,10 +45,10 @@ struct DatabaseRoleTests {
             // In tenant A's scope only A's rows are visible, even after RESET ROLE inside the transaction.
             let a = try #require(UUID(uuidString: tenantA))
             let visible = try await Database(client: h.postgres, logger: logger).tenant(a) { c in
-                try await c.query("RESET ROLE", logger: logger)
+                try await c.query("RESET ROLE")
                 var ids: [UUID] = []
-                for try await id in try await c.query("SELECT id FROM tenants", logger: logger).decode(UUID.self) { ids.append(id) }
-                for try await id in try await c.query("SELECT tenant_id FROM users", logger: logger).decode(UUID.self) { ids.append(id) }
+                for try await id in try await c.query("SELECT id FROM tenants").decode(UUID.self) { ids.append(id) }
+                for try await id in try await c.query("SELECT tenant_id FROM users").decode(UUID.self) { ids.append(id) }
                 return ids
             }
             #expect(visible == [a, a])

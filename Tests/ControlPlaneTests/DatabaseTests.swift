@@ -1,4 +1,4 @@
-import ControlPlanePostgres
+@testable import ControlPlanePostgres
 import Foundation
 import Logging
 import PostgresNIO
@@ -63,18 +63,18 @@ struct DatabaseTests {
             #expect(unscoped == 0)
             let visible = try await database.tenant(a) { c in
                 var tenants: [UUID] = []
-                for try await t in try await c.query("SELECT tenant_id FROM skills", logger: logger).decode(UUID.self) { tenants.append(t) }
+                for try await t in try await c.query("SELECT tenant_id FROM skills").decode(UUID.self) { tenants.append(t) }
                 return tenants
             }
             #expect(visible == [a])
             await #expect(throws: (any Error).self) {
                 try await database.tenant(a) { c in
-                    try await c.query("INSERT INTO skills (id, tenant_id, name) VALUES (\(UUID()), \(b), 'sneaky')", logger: logger)
+                    try await c.query("INSERT INTO skills (id, tenant_id, name) VALUES (\(UUID()), \(b), 'sneaky')")
                 }
             }
             let updated = try await database.tenant(a) { c in
                 var n = 0
-                for try await _ in try await c.query("UPDATE skills SET name = 'x' WHERE tenant_id = \(b) RETURNING id", logger: logger).decode(UUID.self) { n += 1 }
+                for try await _ in try await c.query("UPDATE skills SET name = 'x' WHERE tenant_id = \(b) RETURNING id").decode(UUID.self) { n += 1 }
                 return n
             }
             #expect(updated == 0)

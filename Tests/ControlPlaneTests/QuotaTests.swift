@@ -147,8 +147,7 @@ struct QuotaTests {
                                                 sipUsername: "c\(n)", skills: [], createdAt: Date())
                         do {
                             try await database.tenant(tenantID) { c in
-                                try await AgentRepository.insert(c, agent, credentials: SIPCredentials.generate(username: "c\(n)", realm: "acme"),
-                                                                 logger: Logger(label: "test"))
+                                try await AgentRepository.insert(c, agent, credentials: SIPCredentials.generate(username: "c\(n)", realm: "acme"))
                             }
                             return "created"
                         } catch let error as ControlPlaneError {

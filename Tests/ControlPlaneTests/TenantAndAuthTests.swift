@@ -39,13 +39,20 @@ struct TenantAndAuthTests {
             #expect((duplicate["detail"] as? String)?.contains("acme") == true)
 
             let bad = try await h.call(.post, "/v1/signup", json: [
-                "tenantName": "", "slug": "-Bad", "contactEmail": "nope", "timezone": "Mars/Base",
+                "tenantName": "  ", "slug": "-Bad", "contactEmail": "nope", "timezone": "Mars/Base",
                 "defaultLanguage": "english!", "adminEmail": "x", "adminPassword": "short",
             ])
             #expect(bad.status == 422)
             #expect(bad.contentType == "application/problem+json")
             let fields = Set((bad["errors"] as? [[String: Any]] ?? []).compactMap { $0["field"] as? String })
             #expect(fields == ["tenantName", "slug", "contactEmail", "timezone", "defaultLanguage", "adminEmail", "adminPassword"])
+            // A value past a bound openapi.yaml states is refused before the rest is looked at (SpecLimitsMiddleware).
+            let long = try await h.call(.post, "/v1/signup", json: [
+                "tenantName": String(repeating: "x", count: 201), "slug": "fine-slug", "contactEmail": "a@b.test",
+                "adminEmail": "x@b.test", "adminPassword": "long-enough-password",
+            ])
+            #expect(long.status == 422)
+            #expect((long["errors"] as? [[String: Any]])?.compactMap { $0["field"] as? String } == ["tenantName"])
 
             let notJSON = try await h.call(.post, "/v1/signup", rawBody: "{not json")
             #expect(notJSON.status == 400)

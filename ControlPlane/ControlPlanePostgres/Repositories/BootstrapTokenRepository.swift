@@ -17,35 +17,34 @@ public enum BootstrapTokenRepository {
         return result
     }
 
-    public static func insert(_ c: PostgresConnection, _ t: BootstrapTokenRecord, token: BearerToken, createdBy: UUID?,
-                              logger: Logger) async throws {
-        try await c.query("""
+    public static func insert(_ tx: Transaction, _ t: BootstrapTokenRecord, token: BearerToken, createdBy: UUID?) async throws {
+        try await tx.query("""
             INSERT INTO node_bootstrap_tokens (id, name, token_prefix, token_hash, created_by, created_at, expires_at)
             VALUES (\(t.id), \(t.name), \(t.prefix), \(Data(token.hash)), \(createdBy), \(t.createdAt), \(t.expiresAt))
-            """, logger: logger)
+            """)
     }
 
-    public static func list(_ c: PostgresConnection, page: PageRequest, logger: Logger) async throws -> Page<BootstrapTokenRecord> {
+    public static func list(_ tx: Transaction, page: PageRequest) async throws -> Page<BootstrapTokenRecord> {
         let after = Paging.after(page.after)
-        let rows = try await decode(c.query("""
+        let rows = try await decode(tx.query("""
             SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM node_bootstrap_tokens
             WHERE (NOT \(after.has) OR (created_at, id) > ('epoch'::timestamptz + \(after.micros) * interval '1 microsecond', \(after.id)))
             ORDER BY created_at, id LIMIT \(page.limit + 1)
-            """, logger: logger))
+            """))
         return Paging.page(rows, limit: page.limit)
     }
 
-    public static func revoke(_ c: PostgresConnection, id: UUID, logger: Logger) async throws -> Bool {
+    public static func revoke(_ tx: Transaction, id: UUID) async throws -> Bool {
         var found = false
-        for try await _ in try await c.query("""
+        for try await _ in try await tx.query("""
             UPDATE node_bootstrap_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = \(id) RETURNING id
-            """, logger: logger).decode(UUID.self) { found = true }
+            """).decode(UUID.self) { found = true }
         return found
     }
 
     /// Whether staff have made any token: from then on the configured token is refused.
-    public static func anyExists(_ c: PostgresConnection, logger: Logger) async throws -> Bool {
-        for try await exists in try await c.query("SELECT EXISTS (SELECT 1 FROM node_bootstrap_tokens)", logger: logger).decode(Bool.self) {
+    public static func anyExists(_ tx: Transaction) async throws -> Bool {
+        for try await exists in try await tx.query("SELECT EXISTS (SELECT 1 FROM node_bootstrap_tokens)").decode(Bool.self) {
             return exists
         }
         return false
@@ -63,19 +62,18 @@ public enum BootstrapTokenRepository {
 
     /// Decides whether a registration may proceed: a presented `ccb_` token is looked up (and marked
     /// used); otherwise the configured token counts only while no staff-made token exists.
-    public static func admit(_ c: PostgresConnection, presented: BearerToken?, configuredTokenMatches: Bool, now: Date,
-                             logger: Logger) async throws -> Admission {
+    public static func admit(_ tx: Transaction, presented: BearerToken?, configuredTokenMatches: Bool, now: Date) async throws -> Admission {
         guard let presented else {
             guard configuredTokenMatches else { return .wrong }
-            return try await anyExists(c, logger: logger) ? .configuredReplaced : .configured
+            return try await anyExists(tx) ? .configuredReplaced : .configured
         }
-        for try await (id, expires, revoked) in try await c.query("""
+        for try await (id, expires, revoked) in try await tx.query("""
             SELECT id, expires_at, revoked_at FROM node_bootstrap_tokens
             WHERE token_prefix = \(presented.prefix ?? "") AND token_hash = \(Data(presented.hash)) FOR UPDATE
-            """, logger: logger).decode((UUID, Date, Date?).self) {
+            """).decode((UUID, Date, Date?).self) {
             if revoked != nil { return .revoked }
             if expires <= now { return .expired }
-            try await c.query("UPDATE node_bootstrap_tokens SET last_used_at = \(now) WHERE id = \(id)", logger: logger)
+            try await tx.query("UPDATE node_bootstrap_tokens SET last_used_at = \(now) WHERE id = \(id)")
             return .token(id)
         }
         return .wrong

@@ -9,19 +9,18 @@ import PostgresNIO
 public enum LoginThrottleRepository {
     /// Counts one attempt against both keys (a key's window restarts once `window` has passed)
     /// and returns each key's attempts in its window, this one included.
-    public static func countAttempt(_ c: PostgresConnection, _ first: LoginThrottleKey, _ second: LoginThrottleKey, window: Duration,
-                                    logger: Logger) async throws -> (first: Int, second: Int) {
+    public static func countAttempt(_ tx: Transaction, _ first: LoginThrottleKey, _ second: LoginThrottleKey, window: Duration) async throws -> (first: Int, second: Int) {
         // Rows are locked in one order (sorted) so two attempts sharing keys cannot deadlock.
         let (a, b) = first.hash.lexicographicallyPrecedes(second.hash) ? (first.hash, second.hash) : (second.hash, first.hash)
         let seconds = Double(window.components.seconds)
         var counts: [Data: Int] = [:]
-        for try await (key, attempts) in try await c.query("""
+        for try await (key, attempts) in try await tx.query("""
             INSERT INTO login_throttle AS t (key_hash, attempts, window_start) VALUES (\(a), 1, now()), (\(b), 1, now())
             ON CONFLICT (key_hash) DO UPDATE SET
                 attempts = CASE WHEN t.window_start <= now() - make_interval(secs => \(seconds)) THEN 1 ELSE t.attempts + 1 END,
                 window_start = CASE WHEN t.window_start <= now() - make_interval(secs => \(seconds)) THEN now() ELSE t.window_start END
             RETURNING key_hash, attempts
-            """, logger: logger).decode((Data, Int32).self) {
+            """).decode((Data, Int32).self) {
             counts[key] = Int(attempts)
         }
         return (counts[first.hash] ?? 0, counts[second.hash] ?? 0)
@@ -29,17 +28,15 @@ public enum LoginThrottleRepository {
 
     /// A login succeeded: the account's counter for that source is cleared and the source's
     /// counter gets this attempt back.
-    public static func succeeded(_ c: PostgresConnection, clearing cleared: LoginThrottleKey, refunding refunded: LoginThrottleKey,
-                                 logger: Logger) async throws {
-        try await c.query("DELETE FROM login_throttle WHERE key_hash = \(cleared.hash)", logger: logger)
-        try await c.query("UPDATE login_throttle SET attempts = greatest(attempts - 1, 0) WHERE key_hash = \(refunded.hash)",
-                          logger: logger)
+    public static func succeeded(_ tx: Transaction, clearing cleared: LoginThrottleKey, refunding refunded: LoginThrottleKey) async throws {
+        try await tx.query("DELETE FROM login_throttle WHERE key_hash = \(cleared.hash)")
+        try await tx.query("UPDATE login_throttle SET attempts = greatest(attempts - 1, 0) WHERE key_hash = \(refunded.hash)")
     }
 
     /// Drops counters whose window ended (they would restart at 1 anyway).
-    public static func purge(_ c: PostgresConnection, olderThan window: Duration, logger: Logger) async throws {
-        try await c.query("""
+    public static func purge(_ tx: Transaction, olderThan window: Duration) async throws {
+        try await tx.query("""
             DELETE FROM login_throttle WHERE window_start < now() - make_interval(secs => \(Double(window.components.seconds)))
-            """, logger: logger)
+            """)
     }
 }

@@ -24,78 +24,78 @@ public enum NodeRepository {
 
     /// Registers a node, unless a node of that name was removed: a removed node stays removed (its
     /// name is retired), so the bootstrap token cannot bring it back. False when the name is retired.
-    public static func register(_ c: PostgresConnection, id: UUID, name: String, sipAddress: String?, version: String?,
-                                credential: BearerToken, bootstrapTokenID: UUID?, logger: Logger) async throws -> Bool {
+    public static func register(_ tx: Transaction, id: UUID, name: String, sipAddress: String?, version: String?,
+                                credential: BearerToken, bootstrapTokenID: UUID?) async throws -> Bool {
         var registered = false
-        for try await _ in try await c.query("""
+        for try await _ in try await tx.query("""
             INSERT INTO nodes (id, name, credential_prefix, credential_hash, sip_address, version, last_heartbeat_at, bootstrap_token_id)
             SELECT \(id), \(name), \(credential.prefix ?? ""), \(Data(credential.hash)), \(sipAddress), \(version), now(), \(bootstrapTokenID)
             WHERE NOT EXISTS (SELECT 1 FROM nodes WHERE name = \(name) AND removed_at IS NOT NULL)
             RETURNING id
-            """, logger: logger).decode(UUID.self) { registered = true }
+            """).decode(UUID.self) { registered = true }
         return registered
     }
 
     /// The node whose credential this is, unless removed.
-    public static func resolve(_ c: PostgresConnection, credential: BearerToken, logger: Logger) async throws -> UUID? {
-        for try await id in try await c.query("""
+    public static func resolve(_ tx: Transaction, credential: BearerToken) async throws -> UUID? {
+        for try await id in try await tx.query("""
             SELECT id FROM nodes WHERE credential_prefix = \(credential.prefix ?? "") AND credential_hash = \(Data(credential.hash))
               AND removed_at IS NULL
-            """, logger: logger).decode(UUID.self) {
+            """).decode(UUID.self) {
             return id
         }
         return nil
     }
 
-    public static func heartbeat(_ c: PostgresConnection, id: UUID, load: NodeLoad?, logger: Logger) async throws -> NodeRecord? {
+    public static func heartbeat(_ tx: Transaction, id: UUID, load: NodeLoad?) async throws -> NodeRecord? {
         let json = try load.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        return try await decode(c.query("""
+        return try await decode(tx.query("""
             UPDATE nodes SET last_heartbeat_at = now(), down = false, load = coalesce(\(json)::jsonb, load)
             WHERE id = \(id) AND removed_at IS NULL
             RETURNING \(unescaped: columns), \(unescaped: cursor)
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
-    public static func get(_ c: PostgresConnection, id: UUID, logger: Logger) async throws -> NodeRecord? {
-        try await decode(c.query("""
+    public static func get(_ tx: Transaction, id: UUID) async throws -> NodeRecord? {
+        try await decode(tx.query("""
             SELECT \(unescaped: columns), \(unescaped: cursor) FROM nodes WHERE id = \(id) AND removed_at IS NULL
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
-    public static func list(_ c: PostgresConnection, page: PageRequest, logger: Logger) async throws -> Page<NodeRecord> {
+    public static func list(_ tx: Transaction, page: PageRequest) async throws -> Page<NodeRecord> {
         let after = Paging.after(page.after)
-        let rows = try await decode(c.query("""
+        let rows = try await decode(tx.query("""
             SELECT \(unescaped: columns), \(unescaped: cursor) FROM nodes WHERE removed_at IS NULL
               AND (NOT \(after.has) OR (registered_at, id) > ('epoch'::timestamptz + \(after.micros) * interval '1 microsecond', \(after.id)))
             ORDER BY registered_at, id LIMIT \(page.limit + 1)
-            """, logger: logger))
+            """))
         return Paging.page(rows, limit: page.limit)
     }
 
-    public static func setAdminState(_ c: PostgresConnection, id: UUID, state: NodeAdminState, logger: Logger) async throws -> NodeRecord? {
-        try await decode(c.query("""
+    public static func setAdminState(_ tx: Transaction, id: UUID, state: NodeAdminState) async throws -> NodeRecord? {
+        try await decode(tx.query("""
             UPDATE nodes SET admin_state = \(state.rawValue) WHERE id = \(id) AND removed_at IS NULL
             RETURNING \(unescaped: columns), \(unescaped: cursor)
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
-    public static func remove(_ c: PostgresConnection, id: UUID, logger: Logger) async throws -> Bool {
+    public static func remove(_ tx: Transaction, id: UUID) async throws -> Bool {
         var found = false
-        for try await _ in try await c.query(
-            "UPDATE nodes SET removed_at = now() WHERE id = \(id) AND removed_at IS NULL RETURNING id", logger: logger).decode(UUID.self) {
+        for try await _ in try await tx.query(
+            "UPDATE nodes SET removed_at = now() WHERE id = \(id) AND removed_at IS NULL RETURNING id").decode(UUID.self) {
             found = true
         }
         return found
     }
 
     /// Marks nodes whose last heartbeat is older than `cutoff` as down; returns their ids.
-    public static func markDown(_ c: PostgresConnection, lastHeartbeatBefore cutoff: Date, logger: Logger) async throws -> [UUID] {
+    public static func markDown(_ tx: Transaction, lastHeartbeatBefore cutoff: Date) async throws -> [UUID] {
         var ids: [UUID] = []
-        for try await id in try await c.query("""
+        for try await id in try await tx.query("""
             UPDATE nodes SET down = true
             WHERE removed_at IS NULL AND NOT down AND (last_heartbeat_at IS NULL OR last_heartbeat_at < \(cutoff))
             RETURNING id
-            """, logger: logger).decode(UUID.self) {
+            """).decode(UUID.self) {
             ids.append(id)
         }
         return ids

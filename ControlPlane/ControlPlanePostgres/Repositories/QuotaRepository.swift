@@ -13,25 +13,23 @@ import PostgresNIO
 public enum QuotaRepository {
     /// Refuses with 409 `quota-exceeded` unless the tenant has room for one more of `quota`.
     /// `byStaff`: the caller is platform staff acting on the tenant (the detail says so).
-    public static func reserve(_ c: PostgresConnection, tenantID: UUID, _ quota: TenantQuota, byStaff: Bool = false,
-                               logger: Logger) async throws {
-        let limits = try await lock(c, tenantID: tenantID, logger: logger)
-        let used = try await usage(c, tenantID: tenantID, quota, logger: logger)
+    public static func reserve(_ tx: Transaction, tenantID: UUID, _ quota: TenantQuota, byStaff: Bool = false) async throws {
+        let limits = try await lock(tx, tenantID: tenantID)
+        let used = try await usage(tx, tenantID: tenantID, quota)
         let limit = limits.limit(quota)
         if used + 1 > limit { throw exceeded(quota, used: used, limit: limit, tenantID: tenantID, byStaff: byStaff) }
     }
 
     /// For storing prompt `name` with `sizeBytes` of audio: room for one more prompt (unless `name`
     /// replaces a stored one) and for the bytes (the replaced prompt's bytes are freed).
-    public static func reservePrompt(_ c: PostgresConnection, tenantID: UUID, name: String, sizeBytes: Int,
-                                     logger: Logger) async throws {
-        let limits = try await lock(c, tenantID: tenantID, logger: logger)
+    public static func reservePrompt(_ tx: Transaction, tenantID: UUID, name: String, sizeBytes: Int) async throws {
+        let limits = try await lock(tx, tenantID: tenantID)
         var count = 0, replaced = false, otherBytes = 0
-        for try await (n, same, bytes) in try await c.query("""
+        for try await (n, same, bytes) in try await tx.query("""
             SELECT count(*)::int8, coalesce(bool_or(name = \(name)), false),
                    coalesce(sum(octet_length(content)) FILTER (WHERE name <> \(name)), 0)::int8
             FROM prompts WHERE tenant_id = \(tenantID)
-            """, logger: logger).decode((Int64, Bool, Int64).self) {
+            """).decode((Int64, Bool, Int64).self) {
             count = Int(n); replaced = same; otherBytes = Int(bytes)
         }
         if !replaced && count + 1 > limits.limit(.prompts) {
@@ -48,33 +46,30 @@ public enum QuotaRepository {
     }
 
     /// How much of `quota` the tenant uses now.
-    public static func usage(_ c: PostgresConnection, tenantID: UUID, _ quota: TenantQuota, logger: Logger) async throws -> Int {
+    public static func usage(_ tx: Transaction, tenantID: UUID, _ quota: TenantQuota) async throws -> Int {
         let rows: PostgresRowSequence
         switch quota {
-        case .agents: rows = try await c.query("SELECT count(*)::int8 FROM agents WHERE tenant_id = \(tenantID)", logger: logger)
-        case .numbers: rows = try await c.query("SELECT count(*)::int8 FROM phone_numbers WHERE tenant_id = \(tenantID)", logger: logger)
-        case .prompts: rows = try await c.query("SELECT count(*)::int8 FROM prompts WHERE tenant_id = \(tenantID)", logger: logger)
+        case .agents: rows = try await tx.query("SELECT count(*)::int8 FROM agents WHERE tenant_id = \(tenantID)")
+        case .numbers: rows = try await tx.query("SELECT count(*)::int8 FROM phone_numbers WHERE tenant_id = \(tenantID)")
+        case .prompts: rows = try await tx.query("SELECT count(*)::int8 FROM prompts WHERE tenant_id = \(tenantID)")
         case .promptBytes:
-            rows = try await c.query("SELECT coalesce(sum(octet_length(content)), 0)::int8 FROM prompts WHERE tenant_id = \(tenantID)",
-                                     logger: logger)
+            rows = try await tx.query("SELECT coalesce(sum(octet_length(content)), 0)::int8 FROM prompts WHERE tenant_id = \(tenantID)")
         case .apiKeys:
-            rows = try await c.query("SELECT count(*)::int8 FROM api_keys WHERE tenant_id = \(tenantID) AND revoked_at IS NULL",
-                                     logger: logger)
-        case .users: rows = try await c.query("SELECT count(*)::int8 FROM users WHERE tenant_id = \(tenantID)", logger: logger)
-        case .queues: rows = try await c.query("SELECT count(*)::int8 FROM queues WHERE tenant_id = \(tenantID)", logger: logger)
+            rows = try await tx.query("SELECT count(*)::int8 FROM api_keys WHERE tenant_id = \(tenantID) AND revoked_at IS NULL")
+        case .users: rows = try await tx.query("SELECT count(*)::int8 FROM users WHERE tenant_id = \(tenantID)")
+        case .queues: rows = try await tx.query("SELECT count(*)::int8 FROM queues WHERE tenant_id = \(tenantID)")
         case .ivrFlows:
-            rows = try await c.query("SELECT count(DISTINCT flow_name)::int8 FROM ivr_flow_versions WHERE tenant_id = \(tenantID)",
-                                     logger: logger)
+            rows = try await tx.query("SELECT count(DISTINCT flow_name)::int8 FROM ivr_flow_versions WHERE tenant_id = \(tenantID)")
         }
         for try await n in rows.decode(Int64.self) { return Int(n) }
         return 0
     }
 
     /// Locks the tenant's row for the rest of the transaction and returns its limits.
-    static func lock(_ c: PostgresConnection, tenantID: UUID, logger: Logger) async throws -> TenantLimits {
-        for try await values in try await c.query("""
+    static func lock(_ tx: Transaction, tenantID: UUID) async throws -> TenantLimits {
+        for try await values in try await tx.query("""
             SELECT \(unescaped: TenantRepository.quotaColumns) FROM tenants WHERE id = \(tenantID) FOR NO KEY UPDATE
-            """, logger: logger).decode([Int64].self) {
+            """).decode([Int64].self) {
             return TenantLimits(maxConcurrentCalls: 0, maxRegistrations: 0,
                                 quotas: Dictionary(uniqueKeysWithValues: zip(TenantQuota.allCases, values.map { Int($0) })))
         }

@@ -12,46 +12,45 @@ public enum SkillRepository {
         return result
     }
 
-    public static func insert(_ c: PostgresConnection, tenantID: UUID, _ s: SkillRecord, logger: Logger) async throws {
+    public static func insert(_ tx: Transaction, tenantID: UUID, _ s: SkillRecord) async throws {
         try await mapConflicts({ _ in "A skill named '\(s.name)' already exists." }) {
-            try await c.query("""
+            try await tx.query("""
                 INSERT INTO skills (id, tenant_id, name, description, created_at)
                 VALUES (\(s.id), \(tenantID), \(s.name), \(s.description), \(s.createdAt))
-                """, logger: logger)
+                """)
         }
     }
 
-    public static func get(_ c: PostgresConnection, tenantID: UUID, id: UUID, logger: Logger) async throws -> SkillRecord? {
-        try await decode(c.query("""
+    public static func get(_ tx: Transaction, tenantID: UUID, id: UUID) async throws -> SkillRecord? {
+        try await decode(tx.query("""
             SELECT id, name, description, created_at, \(unescaped: Paging.cursorColumn) FROM skills WHERE tenant_id = \(tenantID) AND id = \(id)
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
-    public static func list(_ c: PostgresConnection, tenantID: UUID, page: PageRequest, logger: Logger) async throws -> Page<SkillRecord> {
+    public static func list(_ tx: Transaction, tenantID: UUID, page: PageRequest) async throws -> Page<SkillRecord> {
         let after = Paging.after(page.after)
-        let rows = try await decode(c.query("""
+        let rows = try await decode(tx.query("""
             SELECT id, name, description, created_at, \(unescaped: Paging.cursorColumn) FROM skills WHERE tenant_id = \(tenantID)
               AND (NOT \(after.has) OR (created_at, id) > ('epoch'::timestamptz + \(after.micros) * interval '1 microsecond', \(after.id)))
             ORDER BY created_at, id LIMIT \(page.limit + 1)
-            """, logger: logger))
+            """))
         return Paging.page(rows, limit: page.limit)
     }
 
-    public static func update(_ c: PostgresConnection, tenantID: UUID, id: UUID, name: String, description: String?,
-                              logger: Logger) async throws -> SkillRecord? {
+    public static func update(_ tx: Transaction, tenantID: UUID, id: UUID, name: String, description: String?) async throws -> SkillRecord? {
         try await mapConflicts({ _ in "A skill named '\(name)' already exists." }) {
-            try await decode(c.query("""
+            try await decode(tx.query("""
                 UPDATE skills SET name = \(name), description = coalesce(\(description), description)
                 WHERE tenant_id = \(tenantID) AND id = \(id)
                 RETURNING id, name, description, created_at, \(unescaped: Paging.cursorColumn)
-                """, logger: logger)).first?.item
+                """)).first?.item
         }
     }
 
-    public static func delete(_ c: PostgresConnection, tenantID: UUID, id: UUID, logger: Logger) async throws -> Bool {
+    public static func delete(_ tx: Transaction, tenantID: UUID, id: UUID) async throws -> Bool {
         var found = false
-        for try await _ in try await c.query(
-            "DELETE FROM skills WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: logger).decode(UUID.self) {
+        for try await _ in try await tx.query(
+            "DELETE FROM skills WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id").decode(UUID.self) {
             found = true
         }
         return found

@@ -38,31 +38,30 @@ public enum TenantRepository {
         return result
     }
 
-    public static func insert(_ c: PostgresConnection, _ t: TenantRecord, logger: Logger) async throws {
+    public static func insert(_ tx: Transaction, _ t: TenantRecord) async throws {
         try await mapConflicts({ name in
             name == "tenants_slug_key" ? "A tenant with slug '\(t.slug)' already exists; choose another slug."
                                        : "A tenant with that SIP domain already exists."
         }) {
-            try await c.query("""
+            try await tx.query("""
                 INSERT INTO tenants (id, slug, name, contact_email, timezone, default_language, status, sip_domain, allow_md5_digest, created_at)
                 VALUES (\(t.id), \(t.slug), \(t.name), \(t.contactEmail), \(t.timezone), \(t.defaultLanguage),
                         \(t.status.rawValue), \(t.sipDomain), \(t.allowMD5Digest), \(t.createdAt))
-                """, logger: logger)
+                """)
         }
     }
 
-    public static func get(_ c: PostgresConnection, id: UUID, logger: Logger) async throws -> TenantRecord? {
-        try await decode(c.query("SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM tenants WHERE id = \(id)",
-                                  logger: logger)).first?.item
+    public static func get(_ tx: Transaction, id: UUID) async throws -> TenantRecord? {
+        try await decode(tx.query("SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM tenants WHERE id = \(id)")).first?.item
     }
 
-    public static func list(_ c: PostgresConnection, page: PageRequest, logger: Logger) async throws -> Page<TenantRecord> {
+    public static func list(_ tx: Transaction, page: PageRequest) async throws -> Page<TenantRecord> {
         let after = Paging.after(page.after)
-        let rows = try await decode(c.query("""
+        let rows = try await decode(tx.query("""
             SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM tenants
             WHERE (NOT \(after.has) OR (created_at, id) > ('epoch'::timestamptz + \(after.micros) * interval '1 microsecond', \(after.id)))
             ORDER BY created_at, id LIMIT \(page.limit + 1)
-            """, logger: logger))
+            """))
         return Paging.page(rows, limit: page.limit)
     }
 
@@ -79,19 +78,19 @@ public enum TenantRepository {
         }
     }
 
-    public static func update(_ c: PostgresConnection, id: UUID, _ u: Update, logger: Logger) async throws -> TenantRecord? {
-        try await decode(c.query("""
+    public static func update(_ tx: Transaction, id: UUID, _ u: Update) async throws -> TenantRecord? {
+        try await decode(tx.query("""
             UPDATE tenants SET name = coalesce(\(u.name), name), contact_email = coalesce(\(u.contactEmail), contact_email),
                    timezone = coalesce(\(u.timezone), timezone), default_language = coalesce(\(u.defaultLanguage), default_language),
                    allow_md5_digest = coalesce(\(u.allowMD5Digest), allow_md5_digest), updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
     /// Sets the node limits and the quotas in `limits.quotas` (quotas absent there stay as they are).
-    public static func setLimits(_ c: PostgresConnection, id: UUID, _ limits: TenantLimits, logger: Logger) async throws -> TenantRecord? {
+    public static func setLimits(_ tx: Transaction, id: UUID, _ limits: TenantLimits) async throws -> TenantRecord? {
         func q(_ quota: TenantQuota) -> Int64? { limits.quotas[quota].map(Int64.init) }
-        return try await decode(c.query("""
+        return try await decode(tx.query("""
             UPDATE tenants SET max_concurrent_calls = \(Int32(clamping: limits.maxConcurrentCalls)),
                    max_registrations = \(Int32(clamping: limits.maxRegistrations)),
                    max_agents = coalesce(\(q(.agents))::int8, max_agents), max_numbers = coalesce(\(q(.numbers))::int8, max_numbers),
@@ -101,13 +100,13 @@ public enum TenantRepository {
                    max_queues = coalesce(\(q(.queues))::int8, max_queues), max_ivr_flows = coalesce(\(q(.ivrFlows))::int8, max_ivr_flows),
                    updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
-    public static func setStatus(_ c: PostgresConnection, id: UUID, status: TenantStatus, logger: Logger) async throws -> TenantRecord? {
-        try await decode(c.query("""
+    public static func setStatus(_ tx: Transaction, id: UUID, status: TenantStatus) async throws -> TenantRecord? {
+        try await decode(tx.query("""
             UPDATE tenants SET status = \(status.rawValue), updated_at = now()
             WHERE id = \(id) RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 }

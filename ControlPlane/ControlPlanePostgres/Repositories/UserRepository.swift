@@ -16,63 +16,61 @@ public enum UserRepository {
         return result
     }
 
-    public static func insert(_ c: PostgresConnection, _ u: UserRecord, passwordHash: String, logger: Logger) async throws {
-        if let tenantID = u.tenantID { try await QuotaRepository.reserve(c, tenantID: tenantID, .users, logger: logger) }
+    public static func insert(_ tx: Transaction, _ u: UserRecord, passwordHash: String) async throws {
+        if let tenantID = u.tenantID { try await QuotaRepository.reserve(tx, tenantID: tenantID, .users) }
         try await mapConflicts({ _ in "A user with email '\(u.email)' already exists." }) {
-            try await c.query("""
+            try await tx.query("""
                 INSERT INTO users (id, tenant_id, email, name, role, password_hash, created_at)
                 VALUES (\(u.id), \(u.tenantID), \(u.email), \(u.name), \(u.role.rawValue), \(passwordHash), \(u.createdAt))
-                """, logger: logger)
+                """)
         }
     }
 
     /// The user; `forUpdate` locks the row until the transaction ends (check-then-change of role or password).
-    public static func get(_ c: PostgresConnection, tenantID: UUID, id: UUID, forUpdate: Bool = false,
-                           logger: Logger) async throws -> UserRecord? {
-        try await decode(c.query("""
+    public static func get(_ tx: Transaction, tenantID: UUID, id: UUID, forUpdate: Bool = false) async throws -> UserRecord? {
+        try await decode(tx.query("""
             SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM users WHERE tenant_id = \(tenantID) AND id = \(id)
             \(unescaped: forUpdate ? "FOR UPDATE" : "")
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
-    public static func getAny(_ c: PostgresConnection, id: UUID, logger: Logger) async throws -> UserRecord? {
-        try await decode(c.query("SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM users WHERE id = \(id)",
-                                 logger: logger)).first?.item
+    public static func getAny(_ tx: Transaction, id: UUID) async throws -> UserRecord? {
+        try await decode(tx.query("SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM users WHERE id = \(id)")).first?.item
     }
 
-    public static func list(_ c: PostgresConnection, tenantID: UUID, page: PageRequest, logger: Logger) async throws -> Page<UserRecord> {
+    public static func list(_ tx: Transaction, tenantID: UUID, page: PageRequest) async throws -> Page<UserRecord> {
         let after = Paging.after(page.after)
-        let rows = try await decode(c.query("""
+        let rows = try await decode(tx.query("""
             SELECT \(unescaped: columns), \(unescaped: Paging.cursorColumn) FROM users WHERE tenant_id = \(tenantID)
               AND (NOT \(after.has) OR (created_at, id) > ('epoch'::timestamptz + \(after.micros) * interval '1 microsecond', \(after.id)))
             ORDER BY created_at, id LIMIT \(page.limit + 1)
-            """, logger: logger))
+            """))
         return Paging.page(rows, limit: page.limit)
     }
 
-    public static func update(_ c: PostgresConnection, tenantID: UUID, id: UUID, name: String?, role: Role?,
-                              passwordHash: String?, logger: Logger) async throws -> UserRecord? {
-        try await decode(c.query("""
+    public static func update(_ tx: Transaction, tenantID: UUID, id: UUID, name: String?, role: Role?,
+                              passwordHash: String?) async throws -> UserRecord? {
+        try await decode(tx.query("""
             UPDATE users SET name = coalesce(\(name), name), role = coalesce(\(role?.rawValue), role),
                    password_hash = coalesce(\(passwordHash), password_hash), updated_at = now()
             WHERE tenant_id = \(tenantID) AND id = \(id)
             RETURNING \(unescaped: columns), \(unescaped: Paging.cursorColumn)
-            """, logger: logger)).first?.item
+            """)).first?.item
     }
 
     /// Deletes the user; their sessions go with them (ON DELETE CASCADE).
-    public static func delete(_ c: PostgresConnection, tenantID: UUID, id: UUID, logger: Logger) async throws -> Bool {
-        let rows = try await c.query("DELETE FROM users WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id", logger: logger)
+    public static func delete(_ tx: Transaction, tenantID: UUID, id: UUID) async throws -> Bool {
+        let rows = try await tx.query("DELETE FROM users WHERE tenant_id = \(tenantID) AND id = \(id) RETURNING id")
         var deleted = false
         for try await _ in rows.decode(UUID.self) { deleted = true }
         return deleted
     }
 
     /// Counts the tenant's remaining admins (to refuse removing the last one).
-    public static func adminCount(_ c: PostgresConnection, tenantID: UUID, logger: Logger) async throws -> Int {
+    public static func adminCount(_ tx: Transaction, tenantID: UUID) async throws -> Int {
         var count = 0
-        for try await n in try await c.query(
-            "SELECT count(*)::int8 FROM users WHERE tenant_id = \(tenantID) AND role = 'tenant_admin'", logger: logger).decode(Int64.self) {
+        for try await n in try await tx.query(
+            "SELECT count(*)::int8 FROM users WHERE tenant_id = \(tenantID) AND role = 'tenant_admin'").decode(Int64.self) {
             count = Int(n)
         }
         return count
@@ -85,14 +83,13 @@ public enum UserRepository {
         public var tenantStatus: TenantStatus?
     }
 
-    public static func loginCandidate(_ c: PostgresConnection, tenantSlug: String?, email: String,
-                                      logger: Logger) async throws -> LoginCandidate? {
-        let rows = try await c.query("""
+    public static func loginCandidate(_ tx: Transaction, tenantSlug: String?, email: String) async throws -> LoginCandidate? {
+        let rows = try await tx.query("""
             SELECT u.id, u.tenant_id, u.email, u.name, u.role, u.created_at, u.password_hash, t.status
             FROM users u LEFT JOIN tenants t ON t.id = u.tenant_id
             WHERE lower(u.email) = lower(\(email))
               AND ((\(tenantSlug)::text IS NULL AND u.tenant_id IS NULL) OR t.slug = \(tenantSlug))
-            """, logger: logger)
+            """)
         for try await (id, tenant, email, name, role, created, hash, status) in rows.decode(
             (UUID, UUID?, String, String, String, Date, String, String?).self) {
             return LoginCandidate(
@@ -102,8 +99,8 @@ public enum UserRepository {
         return nil
     }
 
-    public static func staffExists(_ c: PostgresConnection, logger: Logger) async throws -> Bool {
-        for try await n in try await c.query("SELECT count(*)::int8 FROM users WHERE tenant_id IS NULL", logger: logger).decode(Int64.self) {
+    public static func staffExists(_ tx: Transaction) async throws -> Bool {
+        for try await n in try await tx.query("SELECT count(*)::int8 FROM users WHERE tenant_id IS NULL").decode(Int64.self) {
             return n > 0
         }
         return false
