@@ -165,7 +165,6 @@ struct CDRBatchTests {
                                   disposition: "answered", document: #"{"k": 1}"#, contentHash: UUID().uuidString)
                 }
             }
-            let logger = Logger(label: "bench")
             start = ContinuousClock.now
             for _ in 0..<rounds {
                 try await withThrowingTaskGroup(of: Void.self) { group in

@@ -265,7 +265,8 @@ final class SweepFixture {
             "createApiKey": { _ in SweepRequest(json: ["name": "minted", "scopes": ["keys_manage"]]) },
             "getApiKey": { _ in SweepRequest(parameters: ["keyId": keyID]) },
             "revokeApiKey": { _ in
-                let key = try await h.call(.post, "/v1/api-keys", token: admin, json: ["name": "doomed", "scopes": ["config_read"]])
+                // keys_manage: the weakest key every caller allowed to revoke may revoke (none may revoke a stronger one).
+                let key = try await h.call(.post, "/v1/api-keys", token: admin, json: ["name": "doomed", "scopes": ["keys_manage"]])
                 return SweepRequest(parameters: ["keyId": try require(key.string("key", "id"), "fresh key")])
             },
 

@@ -75,4 +75,27 @@ struct PrivilegeEscalationTests {
                 "email": "sup2@acme.test", "role": "supervisor", "password": "chosen-by-key-1"]).status == 201)
         }
     }
+
+    @Test("a keys_manage key cannot revoke the admin key (nor one with config_write); it may revoke a key within its own permissions")
+    func keysManageCannotRevokeStrongerKeys() async throws {
+        try await ControlPlaneHarness.run { h in
+            let (_, admin, _) = try await h.signup("acme")
+            let manager = try #require(try await h.call(.post, "/v1/api-keys", token: admin,
+                                                        json: ["name": "keys", "scopes": ["keys_manage"]]).string("secret"))
+            let writer = try #require(try await h.call(.post, "/v1/api-keys", token: admin,
+                                                       json: ["name": "writer", "scopes": ["config_write"]])["key"] as? [String: Any])
+            let peer = try #require(try await h.call(.post, "/v1/api-keys", token: admin,
+                                                     json: ["name": "peer", "scopes": ["keys_manage"]])["key"] as? [String: Any])
+            let keys = try await h.call(.get, "/v1/api-keys", token: admin).items
+            let adminKeyID = try #require(keys.first { ($0["scopes"] as? [String]) == ["admin"] }?["id"] as? String)
+            for id in [adminKeyID, try #require(writer["id"] as? String)] {
+                let refused = try await h.call(.delete, "/v1/api-keys/\(id)", token: manager)
+                #expect(refused.status == 403, "revoking \(id): \(refused.status)")
+                #expect(refused.contentType == "application/problem+json")
+            }
+            #expect(try await h.call(.get, "/v1/me", token: admin).status == 200, "the admin key still works")
+            #expect(try await h.call(.delete, "/v1/api-keys/\(try #require(peer["id"] as? String))", token: manager).status == 204)
+            #expect(try await h.call(.delete, "/v1/api-keys/\(adminKeyID)", token: admin).status == 204, "an admin may revoke it")
+        }
+    }
 }

@@ -51,18 +51,6 @@ extension APIHandler {
         return .noContent(.init())
     }
 
-    func nodeGetPrompt(_ input: Operations.NodeGetPrompt.Input) async throws -> Operations.NodeGetPrompt.Output {
-        let nodeID = try requireNode()
-        let tenantID = try uuid(input.path.tenantId, field: "tenantId")
-        let name = try Self.promptName(input.path.promptName)
-        // Only the node homing the tenant gets its prompts.
-        guard let bytes = try await database.platform({ tx -> [UInt8]? in
-            guard try await PlacementRepository.homeNode(tx, tenantID: tenantID) == nodeID else { return nil }
-            return try await PromptRepository.content(tx, tenantID: tenantID, name: name)
-        }) else { throw ControlPlaneError(.notFound, "No prompt '\(name)' for a tenant homed on this node.") }
-        return .ok(.init(body: .audioWav(HTTPBody(bytes))))
-    }
-
     static func promptName(_ name: String) throws(ControlPlaneError) -> String {
         guard PromptAudioFile.isValidName(name) else {
             throw ControlPlaneError.validation([ValidationIssue(field: "promptName", message: "use letters, digits, '.', '_', '-' (1–100, starting with a letter or digit)")])

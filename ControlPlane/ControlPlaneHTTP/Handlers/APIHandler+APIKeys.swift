@@ -18,7 +18,7 @@ extension APIHandler {
         let principal = try RequestPrincipal.require()
         let tenantID = try principal.tenant(for: .keysManage)
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
-        let scopes = Array(Set(body.scopes.map { Scope(rawValue: $0.rawValue)! })).sorted { $0.rawValue < $1.rawValue }
+        let scopes = Array(Set(body.scopes.compactMap { Scope(rawValue: $0.rawValue) })).sorted { $0.rawValue < $1.rawValue }
         try InputValidation.check([
             InputValidation.text(body.name, field: "name", max: 100),
             scopes.isEmpty ? .init(field: "scopes", message: "must name at least one scope") : nil,
@@ -48,10 +48,18 @@ extension APIHandler {
     }
 
     func revokeApiKey(_ input: Operations.RevokeApiKey.Input) async throws -> Operations.RevokeApiKey.Output {
-        let tenantID = try RequestPrincipal.require().tenant(for: .keysManage)
+        let principal = try RequestPrincipal.require()
+        let tenantID = try principal.tenant(for: .keysManage)
         let id = try uuid(input.path.keyId, field: "keyId")
         let found = try await database.tenant(tenantID) { tx in
-            try await APIKeyRepository.revoke(tx, tenantID: tenantID, id: id)
+            // Like granting: a credential cannot revoke a key more powerful than itself (a keys_manage
+            // key could otherwise cut the tenant off from its admin key).
+            guard let key = try await APIKeyRepository.get(tx, tenantID: tenantID, id: id) else { return false }
+            let held = Principal(kind: .apiKey(id: key.id, scopes: key.scopes), tenantID: tenantID).permissions
+            if let missing = principal.lacking(held) {
+                throw ControlPlaneError(.forbidden, "You cannot revoke a key with the '\(missing.rawValue)' permission, which your own credential lacks.")
+            }
+            return try await APIKeyRepository.revoke(tx, tenantID: tenantID, id: id)
         }
         guard found else { throw ControlPlaneError.notFound("API key") }
         return .noContent(.init())

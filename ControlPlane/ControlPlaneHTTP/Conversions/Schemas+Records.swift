@@ -1,3 +1,5 @@
+import Crypto
+import CallCenterModel
 import ControlPlaneAPI
 import ControlPlaneCore
 import Foundation
@@ -94,4 +96,59 @@ extension Components.Schemas.Node {
 extension UUID {
     /// Lower-case text, the form ids take on the wire.
     var wire: String { uuidString.lowercased() }
+}
+
+extension Components.Schemas.AgentCommand {
+    init(_ r: AgentCommandRecord) {
+        self.init(id: r.id.wire, tenantId: r.tenantID.wire, agentId: r.agentID.wire, state: .init(rawValue: r.state) ?? .available,
+                  reason: r.reason, status: .init(rawValue: r.status) ?? .pending, detail: r.detail, createdAt: r.createdAt,
+                  completedAt: r.completedAt)
+    }
+}
+
+extension CDRRow {
+    init(_ cdr: Components.Schemas.Cdr, nodeID: UUID) throws {
+        guard let id = UUID(uuidString: cdr.id), let tenant = UUID(uuidString: cdr.tenantId) else { throw ControlPlaneError(.badRequest, "ids") }
+        let queue = try cdr.queueId.map { (text: String) throws -> UUID in
+            guard let queue = UUID(uuidString: text) else { throw ControlPlaneError(.badRequest, "queueId") }
+            return queue
+        }
+        let agent = try cdr.agentId.map { (text: String) throws -> UUID in
+            guard let agent = UUID(uuidString: text) else { throw ControlPlaneError(.badRequest, "agentId") }
+            return agent
+        }
+        let content = try CDRDocument.encoder.encode(cdr)
+        var stored = cdr
+        stored.nodeId = nodeID.wire
+        let document = String(decoding: try CDRDocument.encoder.encode(stored), as: UTF8.self)
+        self.init(id: id, tenantID: tenant, nodeID: nodeID, startedAt: cdr.startedAt, endedAt: cdr.endedAt, caller: cdr.caller,
+                  callee: cdr.callee, did: cdr.did, queueID: queue, agentID: agent, disposition: cdr.disposition.rawValue,
+                  document: document, contentHash: SHA256.hash(data: content).hexString)
+    }
+}
+
+extension Components.Schemas.TenantSnapshot {
+    init(_ s: TenantSnapshotRecord) throws {
+        let t = s.tenant
+        self.init(
+            tenantId: t.id.wire, slug: t.slug, status: .init(rawValue: t.status.rawValue)!, sipDomain: t.sipDomain,
+            allowMD5Digest: t.allowMD5Digest, timezone: t.timezone, defaultLanguage: t.defaultLanguage, limits: .init(t.limits),
+            skills: s.skills,
+            numbers: s.numbers.map { .init(e164: $0.e164, route: Components.Schemas.PhoneNumber($0).route) },
+            queues: try s.queues.map { q in
+                let queue = try Components.Schemas.Queue(q)
+                return .init(id: queue.id, name: queue.name, config: queue.config,
+                             members: s.members[q.id].map { $0.map(Components.Schemas.QueueMember.init) })
+            },
+            agents: s.agents.map { a in
+                .init(id: a.id.wire, userId: a.userID?.wire, name: a.name, _extension: a.phoneExtension, sipUsername: a.sipUsername,
+                      ha1Md5: a.ha1MD5, ha1Sha256: a.ha1SHA256, skills: a.skills.map { .init(skill: $0.skill, level: $0.level) },
+                      groupIds: a.groupIDs.map(\.wire))
+            },
+            prompts: s.prompts.map { .init(name: $0.name, sha256: $0.sha256) },
+            ivrAliases: try s.aliases.map { a in
+                .init(alias: a.alias, flowName: a.flowName, version: a.version,
+                      definition: try JSONDecoder().decode(Components.Schemas.IvrFlowDefinition.self, from: Data(a.definition.utf8)))
+            })
+    }
 }

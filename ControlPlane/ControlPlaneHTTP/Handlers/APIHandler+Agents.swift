@@ -113,4 +113,40 @@ extension APIHandler {
         }) else { throw ControlPlaneError.notFound("agent") }
         return .ok(.init(body: .json(.init(agent))))
     }
+
+    func setAgentState(_ input: Operations.SetAgentState.Input) async throws -> Operations.SetAgentState.Output {
+        let principal = try RequestPrincipal.require()
+        let tenantID = try principal.tenant(for: .agentControl)
+        let agentID = try uuid(input.path.agentId, field: "agentId")
+        guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send a JSON body.") }
+        let reason = body.reason?.trimmingCharacters(in: .whitespaces)
+        switch body.state {
+        case ._break:
+            guard let reason, !reason.isEmpty else {
+                throw ControlPlaneError.invalid("reason", "a break needs a reason code (e.g. lunch, training)")
+            }
+            try InputValidation.check([InputValidation.text(reason, field: "reason", max: 64)])
+        case .available, .loggedOut:
+            guard reason == nil || reason!.isEmpty else {
+                throw ControlPlaneError.invalid("reason", "only a break takes a reason")
+            }
+        }
+        var requestedBy: UUID?
+        if case .user(let id, _, _) = principal.kind { requestedBy = id }
+        guard let command = try await database.tenant(tenantID, { tx in
+            try await AgentCommandRepository.create(tx, tenantID: tenantID, agentID: agentID, state: body.state.rawValue,
+                                                    reason: body.state == ._break ? reason : nil, requestedBy: requestedBy)
+        }) else { throw ControlPlaneError.notFound("agent") }
+        await agentCommandSignal.notify()
+        return .accepted(.init(body: .json(.init(command))))
+    }
+
+    func getAgentCommand(_ input: Operations.GetAgentCommand.Input) async throws -> Operations.GetAgentCommand.Output {
+        let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
+        let id = try uuid(input.path.commandId, field: "commandId")
+        guard let command = try await database.tenant(tenantID, { tx in
+            try await AgentCommandRepository.get(tx, tenantID: tenantID, id: id)
+        }) else { throw ControlPlaneError.notFound("agent command") }
+        return .ok(.init(body: .json(.init(command))))
+    }
 }
