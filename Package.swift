@@ -119,6 +119,7 @@ let package = Package(
             dependencies: [
                 "ControlPlaneAPI",
                 "ControlPlaneCore",
+                "EgressGuard",  // IPAddress/IPNetwork for trusted proxies
                 "ControlPlanePostgres",
                 "ControlPlaneWorkers",
                 "CallCenterModel",
@@ -473,7 +474,7 @@ let package = Package(
         .testTarget(
             name: "ControlPlaneTests",
             dependencies: [
-                "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "ControlPlaneWorkers", "TestSupport", "PostgresSupport", "CallCenterModel",
+                "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "ControlPlaneWorkers", "TestSupport", "PostgresSupport", "CallCenterModel", "EgressGuard",
                 "ControlPlaneClient", "NodeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import ControlPlaneAPI
+import EgressGuard
 import ControlPlanePostgres
 import ControlPlaneWorkers
 import OpenAPIRuntime
@@ -33,7 +34,14 @@ public func buildControlPlane(
         unknownUserHash: try await hasher.makeUnknownUserHash(), eventHub: eventHub, baseLogger: logger)
 
     let router = Router(context: CallCenterRequestContext.self)
-    router.middlewares.add(ClientAddressMiddleware())
+    var trustedProxies: [IPNetwork] = []
+    for text in configuration.trustedProxies {
+        guard let network = IPNetwork(text.trimmingCharacters(in: .whitespaces)) else {
+            throw ControlPlaneConfigurationError(description: "trusted proxy '\(text)' is not an address or CIDR (e.g. 10.0.0.0/8)")
+        }
+        trustedProxies.append(network)
+    }
+    router.middlewares.add(ClientAddressMiddleware(trustedProxies: trustedProxies))
     router.middlewares.add(LogRequestsMiddleware(.info))
     router.middlewares.add(MetricsMiddleware())
     router.middlewares.add(HTTPProblemMiddleware())
@@ -73,3 +81,7 @@ public func buildControlPlane(
     return app
 }
 
+/// A setting the control plane cannot start with.
+public struct ControlPlaneConfigurationError: Error, CustomStringConvertible {
+    public var description: String
+}

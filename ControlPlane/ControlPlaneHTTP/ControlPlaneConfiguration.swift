@@ -40,6 +40,11 @@ public struct ControlPlaneConfiguration: Sendable {
     public var eventStreamRecheck: Duration = .seconds(15)
     /// Event streams a tenant may have open at once (429 beyond). Default 50.
     public var maxEventStreamsPerTenant = 50
+    /// Reverse proxies (CIDRs, e.g. `10.0.0.0/8`) whose `X-Forwarded-For` is believed: behind one,
+    /// the client address (login throttling, logs) is the right-most address in the header that is
+    /// not a trusted proxy. Empty (the default): the TCP peer, and the header is ignored, so a
+    /// client cannot pick the address it is throttled as.
+    public var trustedProxies: [String] = []
 
     public init() {}
 }

@@ -48,6 +48,9 @@ struct CommonOptions: ParsableArguments {
         if let cost = env["CC_BCRYPT_COST"].flatMap(UInt8.init) { configuration.bcryptCost = cost }
         if let suffix = env["CC_SIP_DOMAIN_SUFFIX"] { configuration.sipDomainSuffix = suffix }
         if let seconds = env["CC_NODE_DOWN_AFTER_SECONDS"].flatMap(Int64.init) { configuration.nodeDownAfter = .seconds(seconds) }
+        if let proxies = env["CC_TRUSTED_PROXIES"] {
+            configuration.trustedProxies = proxies.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         return configuration
     }
 }
