@@ -27,6 +27,9 @@ package actor CallRuntime: SIPUserAgentDelegate {
         package var clockTick: Duration = .milliseconds(100)
         /// How often agents' phone registrations are turned into ACD login/logout. Default 1 s.
         package var presenceInterval: Duration = .seconds(1)
+        /// How often each tenant's ACD is reconciled with the calls the node has (a lost event
+        /// cannot keep an agent reserved longer than this). Default 30 s.
+        package var reconcileInterval: Duration = .seconds(30)
         /// Voicemails: `<dir>/<tenant>/<mailbox>/<call id>.wav`.
         package var voicemailDirectory = FileManager.default.temporaryDirectory.path + "/callcenter-voicemail"
         /// Longest voicemail recorded.
@@ -98,6 +101,7 @@ package actor CallRuntime: SIPUserAgentDelegate {
             group.addTask { await self.clockLoop() }
             group.addTask { await self.aliveLoop() }
             group.addTask { await self.presenceLoop() }
+            group.addTask { await self.reconcileLoop() }
             for await job in work {
                 group.addTask { await job() }
             }
@@ -132,6 +136,7 @@ package actor CallRuntime: SIPUserAgentDelegate {
                 var actions: [ACDAction] = []
                 for q in queues { actions += engine.configureQueue(q.id, q.configuration, now: now) }
                 for a in agents { actions += engine.configureAgent(a.id, a.configuration, now: now) }
+                actions += engine.reconcile(liveCalls: liveACDCalls(tenant: tenant.id), now: now) // issue 14
                 engines[tenant.id] = engine
                 perform(actions, tenant: tenant.id)
             } else {
