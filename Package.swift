@@ -71,6 +71,20 @@ let package = Package(
             path: "Common/ControlPlaneAPI",
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        .target(
+            name: "ControlPlaneAPIClient",
+            dependencies: [
+                "ControlPlaneAPI",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Common/ControlPlaneAPIClient",
+            // The generated client uses explicit `package import`s; implicit imports must then be internal.
+            swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
+            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+        ),
 
         // MARK: Control plane
         .target(
@@ -286,7 +300,7 @@ let package = Package(
         .target(
             name: "ControlPlaneClient",
             dependencies: [
-                "ControlPlaneAPI",
+                "ControlPlaneAPI", "ControlPlaneAPIClient",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -295,9 +309,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "MediaNode/ControlPlaneClient",
-            // The generated client uses explicit `package import`s; implicit imports must then be internal.
-            swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
-            plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
+            swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")]
         ),
         .target(
             name: "CallControl",

@@ -6,7 +6,9 @@ package import OpenAPIAsyncHTTPClient
 package import NIOCore
 package import OpenAPIRuntime
 
-/// Builds generated node-channel clients (`Client`, tag `node`) over AsyncHTTPClient.
+/// Builds the generated API client (`Client`, every operation of openapi.yaml) over AsyncHTTPClient:
+/// the media node talks to the node channel with it, the control plane's `dev` command seeds the demo
+/// tenant through the public API with it.
 package struct ControlPlaneConnection: Sendable {
     package let serverURL: URL
     package let httpClient: HTTPClient
@@ -24,7 +26,7 @@ package struct ControlPlaneConnection: Sendable {
         ControlPlaneConnection(serverURL: serverURL, httpClient: httpClient, timeout: timeout)
     }
 
-    /// A client without credentials (registration).
+    /// A client without credentials (node registration, sign-up, login).
     package func anonymousClient() -> Client {
         makeClient(middlewares: [])
     }
