@@ -58,8 +58,11 @@ package final class FakeControlPlane: Sendable {
             let json = try await Self.json(request)
             guard json["bootstrapToken"] as? String == Self.bootstrapToken else { return Self.problem(401) }
             self.state.withLock { $0.registrations += 1 }
-            return Self.reply(201, ["nodeId": "6f1c3a2e-0000-4000-8000-000000000001", "credential": Self.credential,
-                                    "heartbeatIntervalSeconds": 1])
+            var created = Self.reply(201, ["nodeId": "6f1c3a2e-0000-4000-8000-000000000001", "credential": Self.credential,
+                                           "heartbeatIntervalSeconds": 1])
+            // openapi.yaml requires Location on every 201; the generated client refuses a reply without it.
+            created.headers[.location] = "/v1/platform/nodes/6f1c3a2e-0000-4000-8000-000000000001"
+            return created
         }
         router.post("/v1/node/heartbeat") { request, context -> Response in
             guard Self.authorized(request) else { return Self.problem(401) }
