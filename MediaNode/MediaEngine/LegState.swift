@@ -55,6 +55,10 @@ final class LegState {
     var lastReceive: NIODeadline
     var inactivityReported = false
     var telephoneEvents = TelephoneEventReceiver()
+    /// One key press reported by two paths (RFC 4733 and INFO, or in-band) is delivered once.
+    var dtmfSources = DTMFSourceMerger<DTMFSource>()
+    /// The duplicate press whose key-up is dropped too, per source.
+    var droppedDTMF: [DTMFSource: DTMFDigit] = [:]
     var inBandDetector: InBandDTMFDetector? { didSet { if kernelTarget != nil { reclaimFromKernel() } } }
     /// Call control's choice for in-band detection; nil follows the configuration.
     var inBandOverride: Bool?
@@ -250,9 +254,18 @@ final class LegState {
         for event in dtmf {
             switch event {
             case .began(let digit, _):
+                guard dtmfSources.admit(digit, from: source, now: NIODeadline.now().uptimeNanoseconds) else {
+                    droppedDTMF[source] = digit
+                    continue
+                }
+                droppedDTMF[source] = nil
                 events.yield(.dtmf(digit, source: source))
                 if let playback, playback.bargeIn { stopPlayback() }  // barge-in
             case .ended(let digit, let duration):
+                if droppedDTMF[source] == digit {
+                    droppedDTMF[source] = nil
+                    continue
+                }
                 events.yield(.dtmfEnded(digit, durationMs: Int(duration) / 8))
             }
         }

@@ -20,6 +20,8 @@ public enum DTMFSource: Sendable, Hashable {
     case rfc4733
     /// Goertzel detection in the audio.
     case inBand
+    /// A SIP INFO body (`application/dtmf-relay`, `application/dtmf`) handed in by call control.
+    case sipInfo
 }
 
 /// Identifies one `play` request on a leg.

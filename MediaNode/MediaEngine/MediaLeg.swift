@@ -139,6 +139,13 @@ public final class MediaLeg: Sendable {
         try await run { $0.sendDTMF(digit, durationMs: durationMs) }
     }
 
+    /// A key press that reached call control outside RTP (a SIP INFO body): reported like an RFC 4733
+    /// key (`dtmf`, barge-in, `dtmfEnded`), and dropped when the same press already came as RTP.
+    public func receiveDTMF(_ digit: DTMFDigit, durationMs: Int, source: DTMFSource) async throws {
+        let samples = UInt32(clamping: min(max(durationMs, 0), 60_000) * 8)
+        try await run { $0.handle([.began(digit, timestamp: 0), .ended(digit, duration: samples)], source: source) }
+    }
+
     /// Turns in-band (Goertzel) DTMF detection on or off for this leg; nil restores the default
     /// (on when the peer did not negotiate telephone-event). Plain bridged calls need none.
     public func setInBandDTMFDetection(_ enabled: Bool?) async throws {
