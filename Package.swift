@@ -157,10 +157,21 @@ let package = Package(
             swiftSettings: swiftSettings + [.enableUpcomingFeature("InternalImportsByDefault")],
             plugins: [.plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")]
         ),
+        .target(
+            name: "ControlPlaneDemo",
+            dependencies: [
+                "ControlPlaneAPIClient", "ControlPlaneAPI", "CallCenterModel",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "ControlPlane/ControlPlaneDemo",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "ControlPlaneServer",
             dependencies: [
                 "ControlPlaneHTTP",
+                "ControlPlaneDemo",
                 "ControlPlanePostgres",
                 "PostgresSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -169,7 +180,6 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             path: "ControlPlane/ControlPlaneServer",
             swiftSettings: swiftSettings
@@ -487,7 +497,7 @@ let package = Package(
             name: "ControlPlaneTests",
             dependencies: [
                 "ControlPlaneHTTP", "ControlPlanePostgres", "ControlPlaneCore", "ControlPlaneWorkers", "TestSupport", "PostgresSupport", "CallCenterModel", "EgressGuard",
-                "ControlPlaneClient", "NodeTestSupport",
+                "ControlPlaneClient", "ControlPlaneDemo", "NodeTestSupport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),

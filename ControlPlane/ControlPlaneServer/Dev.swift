@@ -1,4 +1,5 @@
 import ArgumentParser
+import ControlPlaneDemo
 import Foundation
 import Logging
 import PostgresSupport
