@@ -1,0 +1,17 @@
+import Foundation
+
+/// Opens one transaction scoped to a tenant — row-level security sees only that tenant's rows —
+/// and hands a use case the stores it needs. `ControlPlanePostgres.Database` implements it.
+///
+/// This is the seam between the use cases (here, by context) and storage: a use case validates,
+/// decides and calls stores; it never sees SQL, connections or HTTP. A new context (CRM, reports,
+/// webhooks, billing) adds its store protocol to `TenantStores` and its use cases next to its
+/// records; handlers decode, authorise, call one use case and encode.
+public protocol UnitOfWork: Sendable {
+    func inTenant<Result: Sendable>(_ tenantID: UUID, _ body: (any TenantStores) async throws -> Result) async throws -> Result
+}
+
+/// The stores of one tenant inside one transaction.
+public protocol TenantStores: Sendable {
+    var skills: any SkillStore { get }
+}

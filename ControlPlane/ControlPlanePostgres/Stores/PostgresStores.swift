@@ -1,0 +1,30 @@
+import ControlPlaneCore
+import Foundation
+
+/// `Database` runs use cases: one RLS-scoped transaction, the tenant's stores backed by it.
+extension Database: UnitOfWork {
+    public func inTenant<Result: Sendable>(_ tenantID: UUID, _ body: (any TenantStores) async throws -> Result) async throws -> Result {
+        try await tenant(tenantID) { tx in try await body(PostgresTenantStores(tx: tx, tenantID: tenantID)) }
+    }
+}
+
+/// The stores of one tenant over one transaction (the repositories, bound to it).
+struct PostgresTenantStores: TenantStores {
+    let tx: Transaction
+    let tenantID: UUID
+
+    var skills: any SkillStore { PostgresSkillStore(tx: tx, tenantID: tenantID) }
+}
+
+struct PostgresSkillStore: SkillStore {
+    let tx: Transaction
+    let tenantID: UUID
+
+    func list(page: PageRequest) async throws -> Page<SkillRecord> { try await SkillRepository.list(tx, tenantID: tenantID, page: page) }
+    func get(id: UUID) async throws -> SkillRecord? { try await SkillRepository.get(tx, tenantID: tenantID, id: id) }
+    func insert(_ skill: SkillRecord) async throws { try await SkillRepository.insert(tx, tenantID: tenantID, skill) }
+    func update(id: UUID, name: String, description: String?) async throws -> SkillRecord? {
+        try await SkillRepository.update(tx, tenantID: tenantID, id: id, name: name, description: description)
+    }
+    func delete(id: UUID) async throws -> Bool { try await SkillRepository.delete(tx, tenantID: tenantID, id: id) }
+}
