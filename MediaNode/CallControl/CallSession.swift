@@ -18,12 +18,10 @@ struct CallSession: Sendable {
     let did: String
     var phase: Phase = .answering
     var queueID: String?
-    /// The agent currently offered the call (ringing), if any.
-    var offeredAgent: String?
-    /// Agents whose offer the ACD withdrew while their phone rang.
-    var withdrawnOffers: Set<String> = []
-    /// The INVITEs ringing agents' phones, by agent: cancelling one sends CANCEL (RFC 3261 §9.1).
-    var ringing: [String: Task<(call: SIPCall, answer: SessionBody?), any Error>] = [:]
+    /// The call's offers to agents' phones, one or many at once (ring-all): see `AgentOffers`.
+    var offers = AgentOffers()
+    /// The INVITEs ringing agents' phones, by offer: cancelling one sends CANCEL (RFC 3261 §9.1).
+    var ringing: [AgentOffers.OfferID: Task<(call: SIPCall, answer: SessionBody?), any Error>] = [:]
     var agentID: String?
     var agentCall: SIPCall?
     var agentLeg: MediaLeg?
@@ -57,7 +55,7 @@ struct CallSession: Sendable {
     var voicemail: CallRecording?
     var recording: String?
     /// An agent answered and the bridge is being set up: nothing may start playing to the caller.
-    var connecting = false
+    var connecting: Bool { offers.isConnecting }
     var log: [(at: Date, type: String, detail: String?)] = []
 
     let startedAt: Date
