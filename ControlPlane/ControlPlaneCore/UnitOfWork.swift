@@ -9,9 +9,15 @@ import Foundation
 /// records; handlers decode, authorise, call one use case and encode.
 public protocol UnitOfWork: Sendable {
     func inTenant<Result: Sendable>(_ tenantID: UUID, _ body: (any TenantStores) async throws -> Result) async throws -> Result
+    /// One transaction with platform scope (every tenant's rows): platform staff, sign-up,
+    /// credential lookups, node traffic.
+    func inPlatform<Result: Sendable>(_ body: (any PlatformStores) async throws -> Result) async throws -> Result
 }
 
-/// The stores of one tenant inside one transaction.
+/// The stores of one tenant inside one transaction. Each context adds its store here.
 public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
 }
+
+/// The stores of a platform-scope transaction. Each context that needs that scope adds its store here.
+public protocol PlatformStores: Sendable {}

@@ -6,6 +6,15 @@ extension Database: UnitOfWork {
     public func inTenant<Result: Sendable>(_ tenantID: UUID, _ body: (any TenantStores) async throws -> Result) async throws -> Result {
         try await tenant(tenantID) { tx in try await body(PostgresTenantStores(tx: tx, tenantID: tenantID)) }
     }
+
+    public func inPlatform<Result: Sendable>(_ body: (any PlatformStores) async throws -> Result) async throws -> Result {
+        try await platform { tx in try await body(PostgresPlatformStores(tx: tx)) }
+    }
+}
+
+/// The stores of one platform-scope transaction.
+struct PostgresPlatformStores: PlatformStores {
+    let tx: Transaction
 }
 
 /// The stores of one tenant over one transaction (the repositories, bound to it).
@@ -15,6 +24,9 @@ struct PostgresTenantStores: TenantStores {
 
     var skills: any SkillStore { PostgresSkillStore(tx: tx, tenantID: tenantID) }
 }
+
+// Each context's store is in its own file next to this one (`Postgres<Context>Store.swift`); this
+// file keeps only the unit of work and the two store collections.
 
 struct PostgresSkillStore: SkillStore {
     let tx: Transaction
