@@ -17,6 +17,7 @@ public protocol UnitOfWork: Sendable {
 /// The stores of one tenant inside one transaction. Each context adds its store here.
 public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
+    var tenant: any TenantSettingsStore { get }
 }
 
 /// The stores of a platform-scope transaction. Each context that needs that scope adds its store here.
