@@ -18,6 +18,7 @@ public protocol UnitOfWork: Sendable {
 public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
     var tenant: any TenantSettingsStore { get }
+    var users: any UserStore { get }
 }
 
 /// The stores of a platform-scope transaction. Each context that needs that scope adds its store here.

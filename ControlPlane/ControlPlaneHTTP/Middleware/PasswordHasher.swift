@@ -1,3 +1,4 @@
+import ControlPlaneCore
 import HummingbirdBcrypt
 import NIOPosix
 
@@ -20,3 +21,5 @@ struct PasswordHasher: Sendable {
         try await hash("unknown-\(UInt64.random(in: .min ... .max))-\(UInt64.random(in: .min ... .max))")
     }
 }
+
+extension PasswordHasher: PasswordHashing {}
