@@ -19,6 +19,7 @@ public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
     var tenant: any TenantSettingsStore { get }
     var users: any UserStore { get }
+    var apiKeys: any APIKeyStore { get }
 }
 
 /// The stores of a platform-scope transaction. Each context that needs that scope adds its store here.
