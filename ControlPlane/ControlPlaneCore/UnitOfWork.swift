@@ -17,6 +17,7 @@ public protocol UnitOfWork: Sendable {
 /// The stores of one tenant inside one transaction. Each context adds its store here.
 public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
+    var agents: any AgentStore { get }
     var tenant: any TenantSettingsStore { get }
     var users: any UserStore { get }
     var apiKeys: any APIKeyStore { get }

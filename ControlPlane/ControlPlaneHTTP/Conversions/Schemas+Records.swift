@@ -53,6 +53,21 @@ extension Components.Schemas.Agent {
     }
 }
 
+extension Components.Schemas.AgentCreated {
+    init(_ p: ProvisionedAgent) {
+        self.init(agent: .init(p.agent), sipSecret: p.credentials.secret, sipDomain: p.sipDomain)
+    }
+}
+
+extension AgentRequestedState {
+    init(_ s: Components.Schemas.AgentStateRequest.StatePayload) {
+        self = switch s {
+        case .available: .available
+        case ._break: .onBreak
+        case .loggedOut: .loggedOut
+        }
+    }
+}
 extension Components.Schemas.AgentGroup {
     init(_ g: AgentGroupRecord) {
         self.init(id: g.id.wire, name: g.name, agentIds: g.agentIDs.map(\.wire), createdAt: g.createdAt)

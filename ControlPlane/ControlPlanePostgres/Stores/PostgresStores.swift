@@ -23,6 +23,7 @@ struct PostgresTenantStores: TenantStores {
     let tenantID: UUID
 
     var skills: any SkillStore { PostgresSkillStore(tx: tx, tenantID: tenantID) }
+    var agents: any AgentStore { PostgresAgentStore(tx: tx, tenantID: tenantID) }
     var tenant: any TenantSettingsStore { PostgresTenantSettingsStore(tx: tx, tenantID: tenantID) }
     var users: any UserStore { PostgresUserStore(tx: tx, tenantID: tenantID) }
     var apiKeys: any APIKeyStore { PostgresAPIKeyStore(tx: tx, tenantID: tenantID) }
