@@ -26,6 +26,8 @@ struct CallSession: Sendable {
     var agentCall: SIPCall?
     var agentLeg: MediaLeg?
     var bridge: MediaBridge?
+    /// What the bridge carries while a phone holds (`CallRuntime+SessionModification`).
+    var holdMedia: CallHold.Media = .talking
     var disposition: CdrDisposition?
     var hangupReason: String?
     var ivrPath: [String] = []

@@ -85,12 +85,21 @@ public final class MediaLeg: Sendable {
         try await run { $0.foreignPackets }
     }
 
-    /// Answers a re-INVITE offer (the peer holds or resumes, or moves its address).
-    /// Our `o=` version is incremented (RFC 3264 §8).
+    /// Answers a re-INVITE or UPDATE offer (the peer holds or resumes, changes codec, moves its
+    /// address, or only refreshes the session). Our `o=` version is incremented when the answer
+    /// changes, and kept when it does not (a session refresh, RFC 3264 §8, RFC 4028 §7.4);
+    /// the stream is re-applied only when the negotiated audio changed.
     public func update(offer: SessionDescription, direction: MediaDirection = .sendrecv) async throws -> SessionDescription {
         let origin = nextOrigin()
-        let (answer, audio) = try engine.negotiator.answer(to: offer, origin: origin, port: localPort, direction: direction)
-        try await apply(audio, localDescription: answer)
+        var (answer, audio) = try engine.negotiator.answer(to: offer, origin: origin, port: localPort, direction: direction)
+        if let current = session.withLockedValue({ $0.local }), current.media == answer.media, current.connection == answer.connection {
+            answer = current
+        }
+        if try await run({ $0.audio }) != audio {
+            try await apply(audio, localDescription: answer)
+        } else {
+            session.withLockedValue { $0.local = answer }
+        }
         return answer
     }
 

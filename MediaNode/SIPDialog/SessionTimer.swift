@@ -43,6 +43,20 @@ public struct SessionTimer: Hashable, Sendable {
         return .active(SessionTimer(interval: max(defaultInterval, minSE), refresher: supported ? .uac : .uas, weRefresh: !supported))
     }
 
+    /// The UAC reading of a 2xx's Session-Expires (§7.2): who refreshes from now on. Nil when the
+    /// response has none or an unreadable one (no timer). An interval below `minSE` is raised to it,
+    /// so a peer's `0` cannot make us refresh in a loop.
+    public static func fromResponse(_ response: SIPResponse, minSE: UInt32 = minimumInterval) -> SessionTimer? {
+        guard let value = response.headers[.sessionExpires] else { return nil }
+        let parts = value.split(separator: ";").map { String($0).filter { $0 != " " } }
+        guard let first = parts.first, first.count <= 10, let n = UInt32(first) else { return nil }
+        let uacRefreshes = parts.dropFirst().contains { $0.lowercased() == "refresher=uac" }
+        return SessionTimer(interval: max(n, minSE), refresher: uacRefreshes ? .uac : .uas, weRefresh: uacRefreshes)
+    }
+
+    /// Session-Expires of a refresh request we send as the refresher (we are its UAC, §7.4).
+    public var refreshRequestHeaderValue: String { "\(interval);refresher=uac" }
+
     /// When the refresher sends its refresh: half the interval (§10).
     public var refreshAfter: Duration { .seconds(Int64(interval) / 2) }
 

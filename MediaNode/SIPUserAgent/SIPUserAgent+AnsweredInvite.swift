@@ -49,10 +49,7 @@ extension SIPUserAgent {
         state.ack = ack
         state.established = true
         state.localBody = offer
-        if let value = response.headers[.sessionExpires], let n = UInt32(value.split(separator: ";").first.map { String($0).filter { $0 != " " } } ?? "") {
-            let weRefresh = value.lowercased().contains("refresher=uac")
-            state.session = SessionTimer(interval: n, refresher: weRefresh ? .uac : .uas, weRefresh: weRefresh)
-        }
+        state.session = SessionTimer.fromResponse(response)
         calls[dialog.id] = state
         armSessionTimer(dialog.id)
         if Task.isCancelled {

@@ -290,11 +290,8 @@ extension SIPUserAgent {
             logger.info("session timer expired", metadata: ["sip.call_id": "\(id.callID)"])
             hangUpFromCore(id, reason: .sessionTimerExpired)
         case .sessionRefresh:
-            let body = state.localBody
-            spawn {
-                _ = try? await self.sendInDialog(id, method: .update, body: body)
-                await self.armSessionTimer(id)
-            }
+            guard let session = state.session else { return }
+            spawn { await self.refreshSession(id, session: session) }
         }
     }
 
@@ -333,6 +330,14 @@ extension SIPUserAgent {
             }
             armSessionTimer(id) // any refresh restarts the session timer (RFC 4028 §10)
             let method = request.method
+            guard body != nil else {
+                // No offer: a session refresh (RFC 4028 §7.4). An UPDATE gets 200 without a body
+                // (RFC 3311 §5.2); a re-INVITE gets our current session as the offer in the 200,
+                // unchanged (RFC 3261 §14.2, RFC 3264 §8), and its ACK's answer changes nothing.
+                answerModification(id, key: key, request: request, method: method,
+                                   answer: method == .update ? nil : state.localBody, refreshOnly: true)
+                return
+            }
             spawn {
                 let answer = await delegate.sessionModified(call, offer: body)
                 await self.answerModification(id, key: key, request: request, method: method, answer: answer)
@@ -362,10 +367,14 @@ extension SIPUserAgent {
         do { respond(key, request, status) }
     }
 
-    func answerModification(_ id: DialogID, key: TransactionKey, request: SIPRequest, method: SIPMethod, answer: SessionBody?) {
+    /// Answers a re-INVITE or UPDATE: 200 with `answer`, 488 when the application has none
+    /// (RFC 3261 §14.2). `refreshOnly`: a request without an offer, answered 200 (with `answer`,
+    /// our current session, when one is known; else without a body).
+    func answerModification(_ id: DialogID, key: TransactionKey, request: SIPRequest, method: SIPMethod, answer: SessionBody?,
+                            refreshOnly: Bool = false) {
         do {
             guard var state = calls[id] else { return }
-            guard let answer else {
+            guard answer != nil || refreshOnly else {
                 state.reinviteInProgress = false
                 calls[id] = state
                 respond(key, request, 488, toTag: id.localTag)
@@ -374,10 +383,16 @@ extension SIPUserAgent {
             var ok = SIPResponse(answering: request, statusCode: 200, toTag: id.localTag)
             ok.headers.add(.server, configuration.productName)
             ok.headers.add(.contact, contactHeader(for: state.peer.transport).description)
-            if let s = state.session { ok.headers.add(.sessionExpires, s.headerValue) }
-            ok.headers.add(.contentType, answer.contentType)
-            ok.body = answer.bytes
-            state.localBody = answer
+            if let s = state.session {
+                // Who refreshes, named for this transaction, whose UAC is the peer (RFC 4028 §9).
+                ok.headers.add(.sessionExpires, "\(s.interval);refresher=\(s.weRefresh ? "uas" : "uac")")
+                if !s.weRefresh { ok.headers.add(.require, "timer") }
+            }
+            if let answer, !answer.bytes.isEmpty {
+                ok.headers.add(.contentType, answer.contentType)
+                ok.body = answer.bytes
+                state.localBody = answer
+            }
             if method == .invite {
                 state.unackedOK = ok
                 state.retransmitInterval = configuration.timers.t1

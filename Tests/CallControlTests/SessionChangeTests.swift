@@ -7,7 +7,7 @@ import Testing
 /// A call changing mid-way (issue 14), with PJSIP as caller and agent phone through the node's call
 /// side in-process (`CallPathTests.NodeCallSide`): DTMF by SIP INFO driving the IVR, hold/resume
 /// from the caller's phone with music to the agent, and RFC 4028 session refreshes on both legs.
-@Suite("Session changes mid-call: INFO DTMF, hold/resume, session refresh (pjsua2)")
+@Suite("Session changes mid-call: INFO DTMF, hold/resume, session refresh (pjsua2)", .tags(.system))
 struct SessionChangeTests {
     /// What one scripted call left: the script's lines, both recordings, the CDR.
     struct Outcome {
@@ -95,5 +95,78 @@ struct SessionChangeTests {
         #expect(r.cdr.ivrInputs?.additionalProperties == ["lang": "2"])
         let keys = r.cdr.events?.filter { $0._type == "dtmf" }.compactMap(\.detail) ?? []
         #expect(keys.count == 1 && keys.first?.hasPrefix("2 ") == true, "one press, one digit: \(keys)")
+    }
+
+    @Test("hold and resume from the caller's phone: 200 to both re-INVITEs, the agent hears music on hold, then the caller again")
+    func holdAndResumeFromTheCaller() async throws {
+        let r = try await Self.call("+861012345678", talk: 12, environment: ["CC_HOLD_AT=3", "CC_RESUME_AT=8"])
+        let start = try #require(r.time("AGENT_RECORDING"))
+        let hold = try #require(r.time("HOLD_SENT")) - start, resume = try #require(r.time("RESUME_SENT")) - start
+        let hangUp = try #require(r.time("CALLER_HUNGUP")) - start
+        // The phone's two re-INVITEs (a=sendonly, then a=sendrecv) were answered 200, and its media went
+        // to "local hold" (2) and back to active (1).
+        let reinvites = r.refreshes.filter { $0.leg == "caller" && $0.role == "uac" && $0.at - start >= hold }
+        #expect(reinvites.map(\.status) == [200, 200], "\(r.refreshes)")
+        let media = r.lines.filter { $0.hasPrefix("CALLER_MEDIA ") }.compactMap { line -> (Int, Double)? in
+            let f = line.split(separator: " ")
+            guard f.count == 3, let status = Int(f[1]), let at = Double(f[2]) else { return nil }
+            return (status, at - start)
+        }
+        #expect(media.contains { $0.0 == 2 && $0.1 >= hold && $0.1 < resume }, "\(media)")
+        #expect(media.last?.0 == 1 && (media.last?.1 ?? 0) >= resume, "\(media)")
+
+        // The agent heard the caller's 600 Hz before the hold, the queue's music on hold (440 + 660 Hz,
+        // the node default) and not the caller during it, and the caller again after the resume.
+        let a = r.agentHeard
+        let before = Self.amplitudes(a, hz: 600, from: hold - 1.5, to: hold - 0.2)
+        #expect(!before.isEmpty && before.allSatisfy { $0 > 1000 }, "600 Hz before the hold: \(before)")
+        let music440 = Self.amplitudes(a, hz: 440, from: hold, to: resume), music660 = Self.amplitudes(a, hz: 660, from: hold, to: resume)
+        #expect(zip(music440, music660).contains { $0 > 300 && $1 > 300 }, "music on hold: 440 Hz \(music440), 660 Hz \(music660)")
+        let callerDuringHold = Self.amplitudes(a, hz: 600, from: hold + 0.3, to: resume - 0.1)
+        #expect(!callerDuringHold.isEmpty && callerDuringHold.allSatisfy { $0 < 200 }, "the caller is not relayed on hold: \(callerDuringHold)")
+        let after = Self.amplitudes(a, hz: 600, from: resume + 0.5, to: hangUp - 0.3)
+        #expect(after.count >= 20 && after.allSatisfy { $0 > 1000 }, "600 Hz after the resume: \(after)")
+        let musicAfter = Self.amplitudes(a, hz: 440, from: resume + 0.5, to: hangUp - 0.3)
+        #expect(musicAfter.allSatisfy { $0 < 200 }, "no music after the resume: \(musicAfter)")
+        // And the caller hears the agent's 1 kHz at the end.
+        #expect(abs(WAVSamples.frequency(Array(r.callerHeard.suffix(16000).prefix(8000))) - 1000) < 10)
+
+        #expect(r.cdr.disposition == .answered)
+        #expect(r.cdr.hangupBy == .caller)
+        let log = r.cdr.events?.map { [$0._type, $0.detail ?? ""].joined(separator: " ") } ?? []
+        #expect(log.contains("held caller") && log.contains("resumed "), "\(log)")
+    }
+
+    /// RFC 4028 at its minimum: Session-Expires 90 s (the smallest Min-SE, §4; PJSIP refuses less),
+    /// on both legs. Each phone is the refresher of its leg (PJSIP sends UPDATE without SDP every
+    /// 45 s; the agent's phone, whose timer is "always", names itself refresher in its 200), so the
+    /// node answers refreshes as UAS of the caller's dialog and as UAC of the agent's. Before, the
+    /// node answered every refresh 488. The call lasts 185 s, more than two whole session intervals.
+    @Test("a call outlives two session intervals of 90 s: every refresh on both legs gets 200 and media still flows",
+          .timeLimit(.minutes(5)))
+    func sessionRefreshesKeepALongCallUp() async throws {
+        let talk = 185.0
+        let r = try await Self.call("+861012345678", talk: talk, environment: ["CC_TIMER=90"])
+        let start = try #require(r.time("AGENT_RECORDING"))
+        let hangUp = try #require(r.time("CALLER_HUNGUP"))
+        #expect(hangUp - start > talk - 1)
+        // Nobody hung up before the caller did.
+        #expect(try #require(r.time("CALLER_DISCONNECTED")) >= hangUp)
+        #expect(try #require(r.time("AGENT_DISCONNECTED")) >= hangUp)
+        let refreshes = r.refreshes.filter { $0.at - start > 1 }
+        let callerRefreshes = refreshes.filter { $0.leg == "caller" && $0.role == "uac" }
+        let agentRefreshes = refreshes.filter { $0.leg == "agent" }
+        #expect(callerRefreshes.count >= 3 && callerRefreshes.allSatisfy { $0.status == 200 }, "\(refreshes)")
+        #expect(agentRefreshes.count >= 3 && agentRefreshes.allSatisfy { $0.status == 200 }, "\(refreshes)")
+        #expect(refreshes.allSatisfy { $0.status == 200 }, "\(refreshes)")
+        #expect(r.cdr.disposition == .answered)
+        #expect(r.cdr.hangupBy == .caller)
+        #expect(abs(Double(r.cdr.talkMs ?? 0) / 1000 - talk) < 2, "talk \(r.cdr.talkMs ?? 0) ms")
+        // Media still flows both ways after the refreshes: the last 3 s carry each other's tone.
+        let agentEnd = Self.amplitudes(r.agentHeard, hz: 600, from: hangUp - start - 3.5, to: hangUp - start - 0.5)
+        #expect(agentEnd.count >= 25 && agentEnd.filter { $0 > 1000 }.count >= agentEnd.count - 2, "agent heard 600 Hz: \(agentEnd)")
+        let callerStart = try #require(r.time("CALLER_CONFIRMED")) // its recorder starts with the media
+        let callerEnd = Self.amplitudes(r.callerHeard, hz: 1000, from: hangUp - callerStart - 3.5, to: hangUp - callerStart - 0.5)
+        #expect(callerEnd.count >= 25 && callerEnd.filter { $0 > 1000 }.count >= callerEnd.count - 2, "caller heard 1 kHz: \(callerEnd)")
     }
 }

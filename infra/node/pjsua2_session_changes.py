@@ -11,7 +11,8 @@ hangs up <talk_seconds> after the agent is connected (CALLER_HUNGUP, then DONE o
 are complete). Timing lines carry Unix seconds. Environment:
 
 CC_TIMER=<s>        both accounts run RFC 4028 session timers with Session-Expires and Min-SE <s>
-                    (90 is the smallest PJSIP and RFC 4028 allow). Every re-INVITE/UPDATE either
+                    (90 is the smallest PJSIP and RFC 4028 allow): the caller asks for one in its
+                    INVITE, the agent's phone adds one to its 200 (timer "always") and refreshes it. Every re-INVITE/UPDATE either
                     phone sends or receives after the call is up prints
                     "REFRESH <caller|agent> <uac|uas> <INVITE|UPDATE> <status> <t>".
 CC_HOLD_AT=<s>      the caller's phone puts the call on hold (re-INVITE, a=sendonly) <s> after the
@@ -122,9 +123,9 @@ class CallerCall(pj.Call):
         report_refresh(self, "caller", prm)
 
 
-def timer_config(cfg):
+def timer_config(cfg, use):
     if timer:
-        cfg.callConfig.timerUse = pj.PJSUA_SIP_TIMER_OPTIONAL
+        cfg.callConfig.timerUse = use
         cfg.callConfig.timerSessExpiresSec = timer
         cfg.callConfig.timerMinSESec = timer
 
@@ -154,14 +155,16 @@ acfg.regConfig.registrarUri = "sip:%s;transport=udp" % domain
 acfg.regConfig.timeoutSec = 300
 acfg.sipConfig.proxies.append("sip:127.0.0.1:%d;lr" % port)
 acfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", domain, user, 0, password))
-timer_config(acfg)
+# The agent's phone runs a timer even though the node's INVITE asks for none (RFC 4028 §9 lets
+# the UAS add one); PJSIP then names itself the refresher of that leg.
+timer_config(acfg, pj.PJSUA_SIP_TIMER_ALWAYS)
 agent.create(acfg)
 
 caller = pj.Account()
 ccfg = pj.AccountConfig()
 # A host of its own, so pjsua hands the INVITE for "lina" to the agent account, not this one.
 ccfg.idUri = "sip:+8613800138000@caller.test"
-timer_config(ccfg)
+timer_config(ccfg, pj.PJSUA_SIP_TIMER_OPTIONAL)
 caller.create(ccfg)
 
 deadline = time.time() + talk + 60
