@@ -15,6 +15,7 @@ extension Database: UnitOfWork {
 /// The stores of one platform-scope transaction.
 struct PostgresPlatformStores: PlatformStores {
     let tx: Transaction
+    var platformAdmin: any PlatformAdminStore { PostgresPlatformAdminStore(tx: tx) }
 }
 
 /// The stores of one tenant over one transaction (the repositories, bound to it).
