@@ -18,6 +18,7 @@ public protocol UnitOfWork: Sendable {
 public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
     var agents: any AgentStore { get }
+    var agentGroups: any AgentGroupStore { get }
     var tenant: any TenantSettingsStore { get }
     var users: any UserStore { get }
     var apiKeys: any APIKeyStore { get }
