@@ -51,12 +51,6 @@ struct Authenticator: Sendable {
     }
 
     static func checkTenant(_ status: TenantStatus?) throws(ControlPlaneError) {
-        switch status {
-        case .none, .active?: return
-        case .suspended?:
-            throw ControlPlaneError(.tenantNotActive, "Your tenant is suspended; API access is blocked until platform staff reactivate it. Contact support.")
-        case .closed?:
-            throw ControlPlaneError(.tenantNotActive, "Your tenant is closed.")
-        }
+        try TenantAccess.check(status)
     }
 }
