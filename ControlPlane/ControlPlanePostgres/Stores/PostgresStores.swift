@@ -16,6 +16,7 @@ extension Database: UnitOfWork {
 struct PostgresPlatformStores: PlatformStores {
     let tx: Transaction
     var logins: any LoginStore { PostgresLoginStore(tx: tx) }
+    var signups: any SignupStore { PostgresSignupStore(tx: tx) }
     var platformAdmin: any PlatformAdminStore { PostgresPlatformAdminStore(tx: tx) }
 }
 
