@@ -19,6 +19,7 @@ public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
     var agents: any AgentStore { get }
     var agentGroups: any AgentGroupStore { get }
+    var queues: any QueueStore { get }
     var tenant: any TenantSettingsStore { get }
     var users: any UserStore { get }
     var apiKeys: any APIKeyStore { get }

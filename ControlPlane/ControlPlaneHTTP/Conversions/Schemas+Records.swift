@@ -74,6 +74,56 @@ extension Components.Schemas.AgentGroup {
     }
 }
 
+extension Components.Schemas.QueueMember {
+    init(_ r: QueueMemberRecord) {
+        self.init(agentId: r.agentID.map { $0.uuidString.lowercased() }, groupId: r.groupID.map { $0.uuidString.lowercased() },
+                  tier: r.tier, weight: r.weight)
+    }
+}
+
+extension QueueConfiguration {
+    /// Decodes the free-form wire object into the shared model, turning decoding failures into
+    /// field-level problems (`config.strategy: ...`).
+    init(wire: Components.Schemas.QueueConfiguration) throws {
+        let data = try JSONEncoder().encode(wire)
+        do {
+            self = try JSONDecoder().decode(QueueConfiguration.self, from: data)
+        } catch let error as DecodingError {
+            throw ControlPlaneError.validation([error.validationIssue(root: "config")])
+        }
+    }
+}
+
+extension Components.Schemas.Queue {
+    init(_ q: QueueRecord) throws {
+        let config = try JSONDecoder().decode(Components.Schemas.QueueConfiguration.self, from: JSONEncoder().encode(q.config))
+        self.init(id: q.id.wire, name: q.name, config: config, createdAt: q.createdAt, updatedAt: q.updatedAt)
+    }
+}
+
+extension DecodingError {
+    /// The JSON path and a sentence for a decoding failure.
+    func validationIssue(root: String) -> ValidationIssue {
+        func path(_ keys: [any CodingKey]) -> String {
+            keys.reduce(root) { partial, key in
+                if let index = key.intValue { return partial + "[\(index)]" }
+                return partial.isEmpty ? key.stringValue : partial + "." + key.stringValue
+            }
+        }
+        switch self {
+        case .keyNotFound(let key, let context):
+            return ValidationIssue(field: path(context.codingPath + [key]), message: "is required")
+        case .typeMismatch(let type, let context):
+            return ValidationIssue(field: path(context.codingPath), message: "must be of type \(type)")
+        case .valueNotFound(let type, let context):
+            return ValidationIssue(field: path(context.codingPath), message: "must not be null (expected \(type))")
+        case .dataCorrupted(let context):
+            return ValidationIssue(field: path(context.codingPath), message: context.debugDescription)
+        @unknown default:
+            return ValidationIssue(field: root, message: "is not valid")
+        }
+    }
+}
 extension Components.Schemas.PhoneNumber {
     init(_ n: PhoneNumberRecord) {
         let route: Components.Schemas.NumberRoute = switch n.route {
