@@ -23,6 +23,7 @@ public protocol TenantStores: Sendable {
     var tenant: any TenantSettingsStore { get }
     var users: any UserStore { get }
     var apiKeys: any APIKeyStore { get }
+    var prompts: any PromptStore { get }
 }
 
 /// The stores of a platform-scope transaction. Each context that needs that scope adds its store here.
