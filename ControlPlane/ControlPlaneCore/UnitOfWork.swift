@@ -20,6 +20,7 @@ public protocol TenantStores: Sendable {
     var agents: any AgentStore { get }
     var agentGroups: any AgentGroupStore { get }
     var queues: any QueueStore { get }
+    var numbers: any NumberStore { get }
     var tenant: any TenantSettingsStore { get }
     var users: any UserStore { get }
     var apiKeys: any APIKeyStore { get }

@@ -124,6 +124,7 @@ extension DecodingError {
         }
     }
 }
+
 extension Components.Schemas.PhoneNumber {
     init(_ n: PhoneNumberRecord) {
         let route: Components.Schemas.NumberRoute = switch n.route {

@@ -29,6 +29,7 @@ struct PostgresTenantStores: TenantStores {
     var agents: any AgentStore { PostgresAgentStore(tx: tx, tenantID: tenantID) }
     var agentGroups: any AgentGroupStore { PostgresAgentGroupStore(tx: tx, tenantID: tenantID) }
     var queues: any QueueStore { PostgresQueueStore(tx: tx, tenantID: tenantID) }
+    var numbers: any NumberStore { PostgresNumberStore(tx: tx, tenantID: tenantID) }
     var tenant: any TenantSettingsStore { PostgresTenantSettingsStore(tx: tx, tenantID: tenantID) }
     var users: any UserStore { PostgresUserStore(tx: tx, tenantID: tenantID) }
     var apiKeys: any APIKeyStore { PostgresAPIKeyStore(tx: tx, tenantID: tenantID) }
