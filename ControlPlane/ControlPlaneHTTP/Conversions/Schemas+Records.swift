@@ -68,6 +68,7 @@ extension AgentRequestedState {
         }
     }
 }
+
 extension Components.Schemas.AgentGroup {
     init(_ g: AgentGroupRecord) {
         self.init(id: g.id.wire, name: g.name, agentIds: g.agentIDs.map(\.wire), createdAt: g.createdAt)
