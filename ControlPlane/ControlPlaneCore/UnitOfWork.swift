@@ -29,6 +29,7 @@ public protocol TenantStores: Sendable {
 
 /// The stores of a platform-scope transaction. Each context that needs that scope adds its store here.
 public protocol PlatformStores: Sendable {
+    var nodeChannel: any NodeChannelStore { get }
     var logins: any LoginStore { get }
     var signups: any SignupStore { get }
     var platformAdmin: any PlatformAdminStore { get }

@@ -50,13 +50,11 @@ enum CDRDocument {
 
 /// The checks a CDR must pass before it goes to the database, each refusal with its reason: no NUL
 /// characters (PostgreSQL's text cannot hold U+0000), ids that are UUIDs, times PostgreSQL can store with
-/// the end not before the start, and an id not already given earlier in the same batch.
+/// the end not before the start. What passes becomes a row; repeats within the batch, the tenants a node
+/// may write for and storing are `NodeChannelUseCases.uploadCDRs`'.
 struct CDRBatchValidation {
-    /// Per CDR of the batch: nil while still to be stored, else the verdict.
-    var verdicts: [CDRBatchOutcome?] = []
-    /// The CDRs that passed, with their positions in the batch.
-    var rows: [CDRRow] = []
-    var rowIndices: [Int] = []
+    /// Per CDR of the batch: its row, or why it has none.
+    var items: [CDRBatchItem] = []
 
     /// The range of times a CDR may carry (PostgreSQL stores far more; these are sane call times).
     static let earliest = Date(timeIntervalSince1970: 0)
@@ -64,37 +62,44 @@ struct CDRBatchValidation {
 
     /// `specIssues`: CDRs (by index) that break a bound of the `Cdr` schema (`SpecLimits`, per item).
     init(_ cdrs: [Components.Schemas.Cdr], nodeID: UUID, specIssues: [Int: [ValidationIssue]] = [:]) {
-        var seen: [UUID: String] = [:]  // id → content hash, for repeats within the batch
-        for (index, var cdr) in cdrs.enumerated() {
-            cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
-            if let issues = specIssues[index], !issues.isEmpty {
-                verdicts.append(.refused(issues.prefix(3).map(\.description).joined(separator: "; ")))
-                continue
-            }
-            if let field = CDRDocument.fieldWithNUL(in: cdr) {
-                verdicts.append(.refused("\(field) contains a NUL character (U+0000), which cannot be stored"))
-                continue
-            }
-            guard (Self.earliest...Self.latest).contains(cdr.startedAt), (Self.earliest...Self.latest).contains(cdr.endedAt) else {
-                verdicts.append(.refused("startedAt and endedAt must be between 1970 and 9999"))
-                continue
-            }
-            guard cdr.endedAt >= cdr.startedAt else {
-                verdicts.append(.refused("endedAt is before startedAt"))
-                continue
-            }
-            guard let row = try? CDRRow(cdr, nodeID: nodeID) else {
-                verdicts.append(.refused("id, tenantId, queueId and agentId must be UUIDs"))
-                continue
-            }
-            if let earlier = seen[row.id] {
-                verdicts.append(earlier == row.contentHash ? .duplicate : .conflicting)
-                continue
-            }
-            seen[row.id] = row.contentHash
-            rowIndices.append(verdicts.count)
-            verdicts.append(nil)
-            rows.append(row)
+        items = cdrs.enumerated().map { index, cdr in Self.item(cdr, nodeID: nodeID, specIssues: specIssues[index] ?? []) }
+    }
+
+    static func item(_ cdr: Components.Schemas.Cdr, nodeID: UUID, specIssues: [ValidationIssue]) -> CDRBatchItem {
+        var cdr = cdr
+        cdr.nodeId = nil  // not part of the content: the same call re-sent by a restarted node is the same CDR
+        if !specIssues.isEmpty {
+            return .refused(specIssues.prefix(3).map(\.description).joined(separator: "; "))
         }
+        if let field = CDRDocument.fieldWithNUL(in: cdr) {
+            return .refused("\(field) contains a NUL character (U+0000), which cannot be stored")
+        }
+        guard (earliest...latest).contains(cdr.startedAt), (earliest...latest).contains(cdr.endedAt) else {
+            return .refused("startedAt and endedAt must be between 1970 and 9999")
+        }
+        guard cdr.endedAt >= cdr.startedAt else {
+            return .refused("endedAt is before startedAt")
+        }
+        guard let row = try? CDRRow(cdr, nodeID: nodeID) else {
+            return .refused("id, tenantId, queueId and agentId must be UUIDs")
+        }
+        return .row(row)
+    }
+}
+
+extension Components.Schemas.CdrBatchResult {
+    /// The answer to an upload: each CDR's id under what became of it.
+    init(_ cdrs: [Components.Schemas.Cdr], _ outcomes: [CDRBatchOutcome]) {
+        var stored: [String] = [], duplicates: [String] = []
+        var rejected: [RejectedPayloadPayload] = []
+        for (cdr, outcome) in zip(cdrs, outcomes) {
+            switch outcome {
+            case .stored: stored.append(cdr.id)
+            case .duplicate: duplicates.append(cdr.id)
+            case .conflicting: rejected.append(.init(id: cdr.id, detail: "a different CDR with this id is already stored; keep this one for inspection"))
+            case .refused(let reason): rejected.append(.init(id: cdr.id, detail: reason))
+            }
+        }
+        self.init(stored: stored, duplicates: duplicates, rejected: rejected)
     }
 }

@@ -15,6 +15,7 @@ extension Database: UnitOfWork {
 /// The stores of one platform-scope transaction.
 struct PostgresPlatformStores: PlatformStores {
     let tx: Transaction
+    var nodeChannel: any NodeChannelStore { PostgresNodeChannelStore(tx: tx) }
     var logins: any LoginStore { PostgresLoginStore(tx: tx) }
     var signups: any SignupStore { PostgresSignupStore(tx: tx) }
     var platformAdmin: any PlatformAdminStore { PostgresPlatformAdminStore(tx: tx) }
