@@ -17,6 +17,7 @@ public protocol UnitOfWork: Sendable {
 /// The stores of one tenant inside one transaction. Each context adds its store here.
 public protocol TenantStores: Sendable {
     var skills: any SkillStore { get }
+    var ivr: any IVRStore { get }
     var agents: any AgentStore { get }
     var agentGroups: any AgentGroupStore { get }
     var queues: any QueueStore { get }

@@ -1,66 +1,43 @@
 import CallCenterModel
 import ControlPlaneAPI
 import ControlPlaneCore
-import ControlPlanePostgres
 import Foundation
 import IVREngine
-import OpenAPIRuntime
 
 extension APIHandler {
+    var ivr: IVRUseCases { IVRUseCases(work: database) }
+
     func createIvrFlowVersion(_ input: Operations.CreateIvrFlowVersion.Input) async throws -> Operations.CreateIvrFlowVersion.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
-        let flowName = input.path.flowName
-        try InputValidation.check([InputValidation.skillName(flowName, field: "flowName")])
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send the flow as a JSON body.") }
-        let flow = try IVRFlow(wire: body, root: "")
-        let record = try await database.tenant(tenantID) { tx in
-            let queues = try await IVRRepository.queueKeys(tx, tenantID: tenantID)
-            let issues = IVRFlowValidator.validate(flow, knownQueues: queues)
-            if !issues.isEmpty { throw ControlPlaneError.validation(issues.map(\.validationIssue)) }
-            return try await IVRRepository.createVersion(tx, tenantID: tenantID, flowName: flowName,
-                                                         definition: try flow.canonicalJSON())
-        }
+        let record = try await ivr.createVersion(tenantID: tenantID, flowName: input.path.flowName,
+                                                 flow: Result { try IVRFlow(wire: body, root: "") })
         return .created(.init(headers: .init(location: ResourceLocation.ivrFlowVersion(flowName: record.flowName, version: record.version)),
                               body: .json(try .init(record))))
     }
 
     func listIvrFlowVersions(_ input: Operations.ListIvrFlowVersions.Input) async throws -> Operations.ListIvrFlowVersions.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
-        let limit = input.query.limit ?? 50
-        guard (1...200).contains(limit) else { throw ControlPlaneError(.badRequest, "limit must be between 1 and 200.") }
-        let after: Int
-        if let cursor = input.query.cursor {
-            guard let version = Int(cursor), version >= 0 else {
-                throw ControlPlaneError(.badRequest, "cursor is not one this API returned; pass nextCursor unchanged.")
-            }
-            after = version
-        } else {
-            after = 0
-        }
-        let flowName = input.path.flowName
-        let records = try await database.tenant(tenantID) { tx in
-            try await IVRRepository.list(tx, tenantID: tenantID, flowName: flowName, limit: limit + 1, afterVersion: after)
-        }
-        let page = Array(records.prefix(limit))
-        let next = records.count > limit ? page.last.map { String($0.version) } : nil
-        return .ok(.init(body: .json(.init(items: try page.map(Components.Schemas.IvrFlowVersion.init), nextCursor: next))))
+        let page = try await ivr.listVersions(tenantID: tenantID, flowName: input.path.flowName, limit: input.query.limit,
+                                              cursor: input.query.cursor)
+        return .ok(.init(body: .json(.init(items: try page.items.map(Components.Schemas.IvrFlowVersion.init), nextCursor: page.nextCursor))))
     }
 
     func getIvrFlowVersion(_ input: Operations.GetIvrFlowVersion.Input) async throws -> Operations.GetIvrFlowVersion.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
-        let record = try await flowVersion(tenantID: tenantID, name: input.path.flowName, version: input.path.version)
+        let record = try await ivr.version(tenantID: tenantID, flowName: input.path.flowName, version: input.path.version)
         return .ok(.init(body: .json(try .init(record))))
     }
 
     func simulateIvrFlowVersion(_ input: Operations.SimulateIvrFlowVersion.Input) async throws -> Operations.SimulateIvrFlowVersion.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send the script as a JSON body.") }
-        let record = try await flowVersion(tenantID: tenantID, name: input.path.flowName, version: input.path.version)
-        let flow = try JSONDecoder().decode(IVRFlow.self, from: Data(record.definition.utf8))
+        let flow = try await ivr.flow(tenantID: tenantID, flowName: input.path.flowName, version: input.path.version)
         let script = try IVRSimulationScript(wire: body)
         return .ok(.init(body: .json(try .init(simulationOf: flow, script: script))))
     }
 
+    /// Pure: the flow in the body is simulated with the node's interpreter; nothing is stored.
     func simulateIvrFlow(_ input: Operations.SimulateIvrFlow.Input) async throws -> Operations.SimulateIvrFlow.Output {
         _ = try RequestPrincipal.require().tenant(for: .configRead)
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send {flow, script} as a JSON body.") }
@@ -71,16 +48,13 @@ extension APIHandler {
 
     func listIvrAliases(_ input: Operations.ListIvrAliases.Input) async throws -> Operations.ListIvrAliases.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
-        let aliases = try await database.tenant(tenantID) { tx in try await IVRRepository.listAliases(tx, tenantID: tenantID) }
+        let aliases = try await ivr.listAliases(tenantID: tenantID)
         return .ok(.init(body: .json(.init(items: aliases.map(Components.Schemas.IvrAlias.init)))))
     }
 
     func getIvrAlias(_ input: Operations.GetIvrAlias.Input) async throws -> Operations.GetIvrAlias.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configRead)
-        let alias = input.path.alias
-        guard let record = try await database.tenant(tenantID, { tx in
-            try await IVRRepository.getAlias(tx, tenantID: tenantID, alias: alias)
-        }) else { throw ControlPlaneError(.notFound, "No IVR alias '\(alias.prefix(64))' exists in your tenant.") }
+        let record = try await ivr.alias(tenantID: tenantID, alias: input.path.alias)
         return .ok(.init(body: .json(.init(record))))
     }
 
@@ -88,29 +62,15 @@ extension APIHandler {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
         let alias = input.path.alias
         guard case .json(let body) = input.body else { throw ControlPlaneError(.badRequest, "Send {flowName, version} as a JSON body.") }
-        try InputValidation.check([InputValidation.skillName(alias, field: "alias"), InputValidation.skillName(body.flowName, field: "flowName")])
-        let logger = self.logger
-        let record = try await database.tenant(tenantID) { tx in
-            try await IVRRepository.publish(tx, tenantID: tenantID, alias: alias, flowName: body.flowName, version: body.version)
-        }
+        let record = try await ivr.publish(tenantID: tenantID, alias: alias, flowName: body.flowName, version: body.version)
         logger.info("IVR alias published", metadata: ["alias": "\(alias)", "flow": "\(body.flowName)", "version": "\(body.version)"])
         return .ok(.init(body: .json(.init(record))))
     }
 
     func rollbackIvrAlias(_ input: Operations.RollbackIvrAlias.Input) async throws -> Operations.RollbackIvrAlias.Output {
         let tenantID = try RequestPrincipal.require().tenant(for: .configWrite)
-        let alias = input.path.alias
-        guard let record = try await database.tenant(tenantID, { tx in
-            try await IVRRepository.rollback(tx, tenantID: tenantID, alias: alias)
-        }) else { throw ControlPlaneError(.notFound, "No IVR alias '\(alias.prefix(64))' exists in your tenant.") }
+        let record = try await ivr.rollback(tenantID: tenantID, alias: input.path.alias)
         return .ok(.init(body: .json(.init(record))))
-    }
-
-    private func flowVersion(tenantID: UUID, name: String, version: Int) async throws -> IVRFlowVersionRecord {
-        guard let record = try await database.tenant(tenantID, { tx in
-            try await IVRRepository.get(tx, tenantID: tenantID, flowName: name, version: version)
-        }) else { throw ControlPlaneError(.notFound, "Flow '\(name.prefix(64))' has no version \(version) in your tenant.") }
-        return record
     }
 }
 
@@ -137,12 +97,6 @@ enum WireJSON {
 extension IVRFlow {
     init(wire: Components.Schemas.IvrFlowDefinition, root: String) throws {
         self = try WireJSON.decode(IVRFlow.self, from: wire, root: root)
-    }
-
-    func canonicalJSON() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 }
 

@@ -27,6 +27,7 @@ struct PostgresTenantStores: TenantStores {
     let tenantID: UUID
 
     var skills: any SkillStore { PostgresSkillStore(tx: tx, tenantID: tenantID) }
+    var ivr: any IVRStore { PostgresIVRStore(tx: tx, tenantID: tenantID) }
     var agents: any AgentStore { PostgresAgentStore(tx: tx, tenantID: tenantID) }
     var agentGroups: any AgentGroupStore { PostgresAgentGroupStore(tx: tx, tenantID: tenantID) }
     var queues: any QueueStore { PostgresQueueStore(tx: tx, tenantID: tenantID) }
