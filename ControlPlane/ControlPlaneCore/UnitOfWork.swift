@@ -26,6 +26,7 @@ public protocol TenantStores: Sendable {
     var users: any UserStore { get }
     var apiKeys: any APIKeyStore { get }
     var prompts: any PromptStore { get }
+    var cdrs: any CDRStore { get }
 }
 
 /// The stores of a platform-scope transaction. Each context that needs that scope adds its store here.

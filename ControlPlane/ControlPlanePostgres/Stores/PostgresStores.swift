@@ -36,6 +36,7 @@ struct PostgresTenantStores: TenantStores {
     var users: any UserStore { PostgresUserStore(tx: tx, tenantID: tenantID) }
     var apiKeys: any APIKeyStore { PostgresAPIKeyStore(tx: tx, tenantID: tenantID) }
     var prompts: any PromptStore { PostgresPromptStore(tx: tx, tenantID: tenantID) }
+    var cdrs: any CDRStore { PostgresCDRStore(tx: tx, tenantID: tenantID) }
 }
 
 // Each context's store is in its own file next to this one (`Postgres<Context>Store.swift`); this
