@@ -78,6 +78,13 @@ public final class MediaEngine: Sendable {
         return (leg, offer)
     }
 
+    /// RTP ports of the configured range `allocate` can still hand out, and how many the range
+    /// holds (one per leg; readiness and metrics). Nil when the OS picks ports (no range). A port
+    /// another process held when drawn stays counted as taken.
+    public var rtpPortUsage: (available: Int, capacity: Int)? {
+        ports.withLockedValue { allocator in allocator.map { ($0.availableCount, $0.capacity) } }
+    }
+
     /// Number of open legs (for heartbeats and drain).
     public var activeLegCount: Int { openLegs.withLockedValue { $0.count } }
 

@@ -28,6 +28,10 @@ public struct RTPPortAllocator: Sendable {
     /// Ports currently allocated.
     public var allocatedCount: Int { inUse.count }
 
+    /// Ports `allocate()` can still hand out: free or resting in quarantine (drawn when nothing
+    /// else is free). O(1).
+    public var availableCount: Int { capacity - inUse.count }
+
     /// A free even port drawn at random, or nil when the range is exhausted.
     public mutating func allocate() -> Int? {
         var generator = SystemRandomNumberGenerator()

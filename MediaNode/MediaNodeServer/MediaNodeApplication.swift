@@ -111,13 +111,15 @@ struct MediaNodeApplication {
             .init(service: callService),
         ]
         if let admin = settings.admin {
-            let health = NodeHealth(flags: healthFlags, userAgent: userAgent, spool: spool, hasSnapshot: { await channel.snapshot != nil }, promptEngine: espeak)
+            let health = NodeHealth(flags: healthFlags, userAgent: userAgent, spool: spool, hasSnapshot: { await channel.snapshot != nil }, promptEngine: espeak,
+                                    rtpPorts: { media.rtpPortUsage })
             let nodeMetrics = NodeMetrics(sources: .init(
                 calls: { (await runtime.activeCalls, await runtime.queueDepth, await runtime.registeredAgents) },
                 spool: spool,
                 controlPlaneReachable: { await channel.controlPlaneReachable },
                 draining: { healthFlags.draining },
-                rtp: { await media.packetTotals() }))
+                rtp: { await media.packetTotals() },
+                rtpPorts: { media.rtpPortUsage }))
             let server = AdminServer.make(host: admin.host, port: admin.port, health: health, metrics: nodeMetrics, registry: metrics,
                                           logger: Logger(label: "admin"))
             services.insert(bounded(server, "admin"), at: 0)

@@ -5,8 +5,14 @@ import SIPUserAgent
 import Synchronization
 
 /// What `/readyz` checks: the node can take calls only with a configuration snapshot, SIP
-/// listening, a CDR spool it can write and a prompt engine; and not while it drains.
+/// listening, a CDR spool it can write, a prompt engine and RTP ports for a whole call; and not
+/// while it drains.
 struct NodeHealth: Sendable {
+    /// RTP ports one call needs: the caller's leg and the agent's leg it is offered to (each
+    /// leg one even RTP port with RTCP on the odd one above). With fewer free the node could
+    /// answer a caller but not ring an agent, so it stops saying ready.
+    static let rtpPortsPerCall = 2
+
     /// Facts other services report as they happen.
     final class Flags: Sendable {
         private let state = Mutex(false)
@@ -26,6 +32,8 @@ struct NodeHealth: Sendable {
     let hasSnapshot: @Sendable () async -> Bool
     /// The espeak-ng found at start, or nil.
     let promptEngine: String?
+    /// The media engine's RTP ports (available, capacity); nil when the OS picks ports.
+    let rtpPorts: @Sendable () -> (available: Int, capacity: Int)?
 
     func check() async -> Report {
         var problems: [(String, String)] = []
@@ -36,6 +44,9 @@ struct NodeHealth: Sendable {
         do { spoolProblem = try await NIOThreadPool.singleton.runIfActive { spool.writeProbe() } } catch { spoolProblem = "spool check could not run: \(error)" }
         if let spoolProblem { problems.append(("cdr_spool", spoolProblem)) }
         if promptEngine == nil { problems.append(("prompt_engine", PromptEngine.missingMessage)) }
+        if let ports = rtpPorts(), ports.available < Self.rtpPortsPerCall {
+            problems.append(("rtp_ports", "\(ports.available) of \(ports.capacity) RTP ports free; a call needs \(Self.rtpPortsPerCall) (caller and agent legs)"))
+        }
         if flags.draining { problems.append(("draining", "the node is draining: no new calls")) }
         return Report(problems: problems)
     }

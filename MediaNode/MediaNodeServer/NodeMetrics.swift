@@ -10,8 +10,8 @@ import Synchronization
 /// The media node's Prometheus series (swift-metrics, bootstrapped with swift-prometheus in
 /// `ServeCommand`). Event counters are incremented where things happen (calls ending here, CDR
 /// dead letters and upload failures in `CdrMetrics`, SIP refusals in `SIPSourceMetrics`); levels
-/// (calls up, registrations, spool depth, reachability) are read from their owners when
-/// `/metrics` is scraped (`refresh`). No label carries a call id, number or tenant.
+/// (calls up, registrations, spool depth, reachability, free RTP ports) are read from their
+/// owners when `/metrics` is scraped (`refresh`). No label carries a call id, number or tenant.
 final class NodeMetrics: Sendable {
     /// What `refresh` reads.
     struct Sources: Sendable {
@@ -20,6 +20,8 @@ final class NodeMetrics: Sendable {
         var controlPlaneReachable: @Sendable () async -> Bool
         var draining: @Sendable () -> Bool
         var rtp: @Sendable () async -> MediaPacketTotals
+        /// The media engine's RTP ports (available, capacity); nil when the OS picks ports.
+        var rtpPorts: @Sendable () -> (available: Int, capacity: Int)?
     }
 
     static let callsActive = Gauge(label: "media_node_calls_active")
@@ -29,6 +31,9 @@ final class NodeMetrics: Sendable {
     static let spoolOldestAge = Gauge(label: "media_node_cdr_spool_oldest_age_seconds")
     static let controlPlaneReachable = Gauge(label: "media_node_control_plane_reachable")
     static let draining = Gauge(label: "media_node_draining")
+    /// RTP ports (one per leg) that can still be handed out, and the range's size.
+    static let rtpPortsFree = Gauge(label: "media_node_rtp_ports_free")
+    static let rtpPortsCapacity = Gauge(label: "media_node_rtp_ports_capacity")
     static let rtpRelayedByLoops = Counter(label: "media_node_rtp_packets_relayed_total", dimensions: [("path", "loop")])
     static let rtpRelayedByKernel = Counter(label: "media_node_rtp_packets_relayed_total", dimensions: [("path", "kernel")])
     static let rtpReceived = Counter(label: "media_node_rtp_packets_received_total")
@@ -54,6 +59,7 @@ final class NodeMetrics: Sendable {
         _ = Self.callsTotal
         for gauge in [Self.callsActive, Self.callsQueued, Self.registrations, Self.spoolDepth, Self.spoolOldestAge,
                       Self.controlPlaneReachable, Self.draining] { gauge.record(0) }
+        recordRTPPorts()
         for counter in [Self.rtpRelayedByLoops, Self.rtpRelayedByKernel, Self.rtpReceived, Self.rtpLost, Self.rtpForeign] { counter.increment(by: 0) }
         for counter in [Self.cdrDeadLetters, Self.cdrUploadFailures] { counter.increment(by: 0) }
         SIPSourceMetrics.register()
@@ -75,12 +81,19 @@ final class NodeMetrics: Sendable {
         Self.registrations.record(calls.registrations)
         Self.controlPlaneReachable.record(await sources.controlPlaneReachable() ? 1 : 0)
         Self.draining.record(sources.draining() ? 1 : 0)
+        recordRTPPorts()
         let spool = sources.spool
         if let depth = try? await NIOThreadPool.singleton.runIfActive({ try spool.depth() }) {
             Self.spoolDepth.record(depth.count)
             Self.spoolOldestAge.record(depth.oldest.map { max(0, Date().timeIntervalSince($0)) } ?? 0)
         }
         export(await sources.rtp())
+    }
+
+    private func recordRTPPorts() {
+        guard let ports = sources.rtpPorts() else { return }
+        Self.rtpPortsFree.record(ports.available)
+        Self.rtpPortsCapacity.record(ports.capacity)
     }
 
     /// Adds what grew since the last scrape (a figure that went down, a leg's loss corrected by

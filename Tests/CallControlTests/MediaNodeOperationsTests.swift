@@ -122,6 +122,47 @@ struct MediaNodeOperationsTests {
         }
     }
 
+    @Test("/readyz is 503 naming rtp_ports while fewer RTP ports are free than a call's caller and agent legs need, 200 once calls end; media_node_rtp_ports_free follows")
+    func rtpPortExhaustion() async throws {
+        let dir = try TemporaryDirectory()
+        let cp = FakeControlPlane()
+        try await cp.serve { url in
+            // 31600-31605: RTP on 31600, 31602, 31604 (RTCP on the odd port above), three legs. The
+            // fake snapshot's tenant takes two calls at once, so two waiting callers leave one port.
+            let node = try await OperatedNode.launch(url: url, dir: dir.path, rtpPorts: "31600-31605")
+            defer { node.process.terminate() }
+            let ready = try await node.poll("/readyz") { $0.status == 200 }
+            #expect(ready.status == 200, "\(ready.body)")
+            let idle = try await node.get("/metrics")
+            #expect(idle.sample("media_node_rtp_ports_free") == 3, "\(idle.body)")
+            #expect(idle.sample("media_node_rtp_ports_capacity") == 3)
+
+            try await withCaller { caller in
+                let target = SIPURI(user: Self.number, host: "127.0.0.1", port: node.sipPort)
+                // Each caller waits in the queue (no agent is registered) on one leg, one RTP port.
+                let first = try await caller.invite(target, offer: plainOffer)
+                let two = try await node.pollMetric("media_node_rtp_ports_free", equals: 2)
+                #expect(two.sample("media_node_rtp_ports_free") == 2)
+                let stillReady = try await node.get("/readyz")
+                #expect(stillReady.status == 200, "two free ports carry a caller and an agent leg: \(stillReady.body)")
+
+                let second = try await caller.invite(target, offer: plainOffer)
+                let short = try await node.poll("/readyz") { $0.status == 503 }
+                #expect(short.status == 503)
+                #expect(short.body.contains("\"notReady\":[\"rtp_ports\"]"), "\(short.body)")
+                #expect(short.body.contains("1 of 3 RTP ports free"), "\(short.body)")
+                #expect(try await node.get("/metrics").sample("media_node_rtp_ports_free") == 1)
+
+                await first.hangUp()
+                await second.hangUp()
+                let readyAgain = try await node.poll("/readyz") { $0.status == 200 }
+                #expect(readyAgain.status == 200, "\(readyAgain.body)")
+                let freed = try await node.pollMetric("media_node_rtp_ports_free", equals: 3)
+                #expect(freed.sample("media_node_rtp_ports_free") == 3)
+            }
+        }
+    }
+
     @Test("SIGTERM with zero calls while the control plane refuses every CDR upload: the node exits within seconds and the CDR stays in the spool")
     func boundedShutdown() async throws {
         let dir = try TemporaryDirectory()

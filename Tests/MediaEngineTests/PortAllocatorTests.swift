@@ -29,10 +29,14 @@ import Testing
     func releasedPortsRest() {
         var allocator = RTPPortAllocator(range: 20000...20099)  // 50 ports, quarantine of 12
         let taken = (0..<40).compactMap { _ in allocator.allocate() }
+        #expect(allocator.availableCount == 10)
         allocator.release(taken[0])
+        #expect(allocator.availableCount == 11)  // a quarantined port still counts: it is drawn when nothing else is
         let next = (0..<10).compactMap { _ in allocator.allocate() }
         #expect(next.count == 10 && !next.contains(taken[0]))
+        #expect(allocator.availableCount == 1)
         #expect(allocator.allocate() == taken[0])  // nothing else left
+        #expect(allocator.availableCount == 0)
         #expect(allocator.allocate() == nil)
     }
 
@@ -42,11 +46,15 @@ import Testing
         let engine = makeEngine { $0.portRange = base...(base + 3) }
         let phone = try await RTPTestPeer.start()
         let (a, _) = try await engine.answer(offer: phone.offer())
+        #expect(engine.rtpPortUsage?.available == 1)
         let (b, _) = try await engine.answer(offer: phone.offer())
         #expect(Set([a.localPort, b.localPort]) == [base, base + 2])
+        #expect(engine.rtpPortUsage?.available == 0)
+        #expect(engine.rtpPortUsage?.capacity == 2)
         await #expect(throws: MediaEngineError.noPortAvailable) { try await engine.answer(offer: phone.offer()) }
         let released = a.localPort
         await a.close()
+        #expect(engine.rtpPortUsage?.available == 1)
         let (c, _) = try await engine.answer(offer: phone.offer())
         #expect(c.localPort == released)  // the only free one
         await b.close()
@@ -58,6 +66,7 @@ import Testing
 @Suite struct EngineLifecycleTests {
     @Test func closeAllReleasesEveryLeg() async throws {
         let engine = makeEngine()
+        #expect(engine.rtpPortUsage == nil)  // the OS picks ports: nothing to run out of
         let phone = try await RTPTestPeer.start()
         let (a, _) = try await engine.answer(offer: phone.offer())
         let (b, _) = try await engine.answer(offer: phone.offer(), colocatedWith: a)
