@@ -209,6 +209,9 @@ extension CallRuntime {
             // in this same turn: the offer is connecting, so nothing comes back for its leg.)
             offerEvent(id, .bridged(offer), tenant: tenantID)
             if let s = calls[id], let event = NodeEventFactory.answered(s, now: now) { publish(event) }
+            // A caller who put the call on hold in the IVR or the queue is still holding: the agent
+            // hears the queue's music, not the caller's hold audio, until the caller resumes.
+            await applyHold(id)
             await journal(id)
         } catch {
             if !(error is Abandoned) {

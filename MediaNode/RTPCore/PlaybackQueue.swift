@@ -33,11 +33,12 @@ public struct PlaybackQueue: Sendable {
     }
 
     /// True when every item has played and the queue does not loop.
-    public var isFinished: Bool { index >= items.count }
+    public var isFinished: Bool { !loops && index >= items.count }
 
     /// The next frame (padded with silence at the very end), or nil when finished.
     public mutating func nextFrame() -> [Int16]? {
-        guard !items.isEmpty, index < items.count else { return nil }
+        // A looping list whose last item ended exactly on a frame starts again here.
+        guard !items.isEmpty, loops || index < items.count else { return nil }
         var frame: [Int16] = []
         frame.reserveCapacity(frameSize)
         while frame.count < frameSize {

@@ -137,6 +137,54 @@ struct SessionChangeTests {
         #expect(log.contains("held caller") && log.contains("resumed "), "\(log)")
     }
 
+    /// The caller holds before anyone answers: its phone sends the hold re-INVITE (a=sendonly) while
+    /// the agent's phone rings, and the agent answers once the caller's phone is on hold. The bridge
+    /// is made with the caller already holding: the agent must hear the queue's music, not the
+    /// caller's hold audio (before, hold was applied only on re-INVITEs during the bridge, so the
+    /// agent got the caller's 600 Hz), and the caller once it resumes.
+    @Test("a caller who holds while queued: the agent who answers hears music on hold until the caller resumes, then the caller")
+    func holdWhileQueuedThenAnswered() async throws {
+        let r = try await Self.call("+861012345678", talk: 9, environment: ["CC_HOLD_QUEUED=1", "CC_RESUME_AT=5"])
+        let start = try #require(r.time("AGENT_RECORDING"))
+        let held = try #require(r.time("HOLD_SENT")), connected = try #require(r.time("AGENT_CONFIRMED"))
+        #expect(held < connected, "the caller held before the agent answered")
+        let resume = try #require(r.time("RESUME_SENT")) - start, hangUp = try #require(r.time("CALLER_HUNGUP")) - start
+        // The hold (while queued) and the resume (while bridged) were answered 200 (the report of the
+        // dialog's first INVITE may land after HOLD_SENT too), and the caller's phone was on hold (2)
+        // before the agent answered, active (1) after the resume.
+        let reinvites = r.refreshes.filter { $0.leg == "caller" && $0.role == "uac" && $0.at >= held }
+        #expect(reinvites.allSatisfy { $0.status == 200 } && reinvites.contains { $0.at < connected }
+                && reinvites.contains { $0.at - start >= resume }, "\(r.refreshes)")
+        let media = r.lines.filter { $0.hasPrefix("CALLER_MEDIA ") }.compactMap { line -> (Int, Double)? in
+            let f = line.split(separator: " ")
+            guard f.count == 3, let status = Int(f[1]), let at = Double(f[2]) else { return nil }
+            return (status, at)
+        }
+        #expect(media.contains { $0.0 == 2 && $0.1 >= held && $0.1 <= connected }, "\(media)")
+        #expect(media.last?.0 == 1 && (media.last?.1 ?? 0) - start >= resume, "\(media)")
+
+        // From the answer to the resume the agent hears the music on hold (440 + 660 Hz: 400 ms of
+        // tone every 3 s, so a burst at the answer and another 3 s later) and not the caller's
+        // 600 Hz; after the resume the caller and no music.
+        let a = r.agentHeard
+        let music440 = Self.amplitudes(a, hz: 440, from: 0, to: resume), music660 = Self.amplitudes(a, hz: 660, from: 0, to: resume)
+        let musicAt = zip(music440, music660).enumerated().filter { $1.0 > 300 && $1.1 > 300 }.map { Double($0.offset) / 10 }
+        #expect(musicAt.contains { $0 < 1.5 } && musicAt.contains { $0 > 2.5 }, "music on hold, and again: 440 Hz \(music440), 660 Hz \(music660)")
+        let callerDuringHold = Self.amplitudes(a, hz: 600, from: 0, to: resume - 0.1)
+        #expect(!callerDuringHold.isEmpty && callerDuringHold.allSatisfy { $0 < 200 }, "the held caller is not relayed: \(callerDuringHold)")
+        let after = Self.amplitudes(a, hz: 600, from: resume + 0.5, to: hangUp - 0.3)
+        #expect(after.count >= 20 && after.allSatisfy { $0 > 1000 }, "600 Hz after the resume: \(after)")
+        let musicAfter = Self.amplitudes(a, hz: 440, from: resume + 0.5, to: hangUp - 0.3)
+        #expect(musicAfter.allSatisfy { $0 < 200 }, "no music after the resume: \(musicAfter)")
+        #expect(abs(WAVSamples.frequency(Array(r.callerHeard.suffix(16000).prefix(8000))) - 1000) < 10)
+
+        #expect(r.cdr.disposition == .answered)
+        let log = r.cdr.events?.map { [$0._type, $0.detail ?? ""].joined(separator: " ") } ?? []
+        let answered = log.firstIndex { $0.hasPrefix("answered ") }, heldAt = log.firstIndex(of: "held caller")
+        let resumed = log.firstIndex { $0.hasPrefix("resumed") }
+        #expect(answered != nil && heldAt != nil && resumed != nil && answered! < heldAt! && heldAt! < resumed!, "\(log)")
+    }
+
     /// RFC 4028 at its minimum: Session-Expires 90 s (the smallest Min-SE, §4; PJSIP refuses less),
     /// on both legs. Each phone is the refresher of its leg (PJSIP sends UPDATE without SDP every
     /// 45 s; the agent's phone, whose timer is "always", names itself refresher in its 200), so the

@@ -18,6 +18,9 @@ CC_TIMER=<s>        both accounts run RFC 4028 session timers with Session-Expir
 CC_HOLD_AT=<s>      the caller's phone puts the call on hold (re-INVITE, a=sendonly) <s> after the
 CC_RESUME_AT=<s>    agent is connected, and resumes it (a=sendrecv) at <s>: HOLD_SENT / RESUME_SENT,
                     and CALLER_MEDIA <status> <t> when its media state changes (1 active, 2 held).
+CC_HOLD_QUEUED=1    the caller's phone holds while still queued instead: as soon as the agent's phone
+                    rings (HOLD_SENT), and the agent answers only once the caller's phone is on hold
+                    (its re-INVITE answered); CC_RESUME_AT still counts from the agent's connection.
 CC_DTMF=<keys>      the caller presses <keys> CC_DTMF_DELAY (1) s after its call is connected, by
 CC_DTMF_METHOD      "info" (INFO application/dtmf-relay), "rfc4733", or "both" (each key both ways).
 AGENT_RECORDING <t> when the agent's recorder starts (sample 0 of <agent_rec.wav>).
@@ -40,7 +43,7 @@ ep = pjsua_endpoint.start()
 
 state = {"registered": False, "agent_call": None, "caller_call": None, "answer_at": None,
          "caller_confirmed": None, "agent_confirmed": None, "hangup_at": None, "done": False,
-         "media": {}}
+         "media": {}, "caller_held": False, "hold_sent": False}
 timer = int(os.environ.get("CC_TIMER", "0"))
 
 
@@ -117,6 +120,10 @@ class CallerCall(pj.Call):
         for media in info.media:
             if media.type == pj.PJMEDIA_TYPE_AUDIO:
                 say("CALLER_MEDIA", media.status, "%.3f" % time.time())
+                if media.status == pj.PJSUA_CALL_MEDIA_LOCAL_HOLD and not state["caller_held"]:
+                    state["caller_held"] = True
+                    if hold_queued:
+                        state["answer_at"] = time.time()  # the agent answers a held caller
         attach_media(self, "caller", caller_wav, caller_rec)
 
     def onCallTsxState(self, prm):
@@ -145,7 +152,8 @@ class Agent(pj.Account):
         op = pj.CallOpParam()
         op.statusCode = 180
         call.answer(op)
-        state["answer_at"] = time.time() + 1.0
+        if not hold_queued:
+            state["answer_at"] = time.time() + 1.0
 
 
 agent = Agent()
@@ -174,6 +182,7 @@ dtmf_method = os.environ.get("CC_DTMF_METHOD", "rfc4733")
 dtmf_delay = float(os.environ.get("CC_DTMF_DELAY", "1"))
 hold_at = float(os.environ.get("CC_HOLD_AT", "0"))
 resume_at = float(os.environ.get("CC_RESUME_AT", "0"))
+hold_queued = os.environ.get("CC_HOLD_QUEUED", "") == "1"
 
 
 def send_dtmf(call, keys):
@@ -207,6 +216,10 @@ while not state["done"] and time.time() < deadline:
         op = pj.CallOpParam()
         op.statusCode = 200
         state["agent_call"].answer(op)
+    if hold_queued and not state["hold_sent"] and state["caller_confirmed"] is not None and state["agent_call"] is not None:
+        state["hold_sent"] = True
+        say("HOLD_SENT", "%.3f" % now)
+        state["caller_call"].setHold(pj.CallOpParam(True))
     connected = state["agent_confirmed"]
     if hold_at and connected is not None and now >= connected + hold_at:
         hold_at = 0
