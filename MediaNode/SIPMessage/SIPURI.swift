@@ -173,8 +173,12 @@ extension SIPURI {
             let b = other.parameters.parameter(special).map { $0?.lowercased() }
             if a != b { return false }
         }
-        for p in parameters {
-            if let o = other.parameters.parameter(p.name), o?.lowercased() != p.value?.lowercased() { return false }
+        // A repeated parameter (`;maddr=a;maddr=b`: RFC 3261 does not define it) counts by its first
+        // occurrence, as every lookup reads it — comparing each occurrence made a URI unequal to itself.
+        var compared: Set<String> = []
+        for p in parameters where compared.insert(p.name.lowercased()).inserted {
+            if let o = other.parameters.parameter(p.name), let mine = parameters.parameter(p.name),
+               o?.lowercased() != mine?.lowercased() { return false }
         }
         let h1 = Set(headers.map { "\($0.name.lowercased())=\($0.value ?? "")" })
         let h2 = Set(other.headers.map { "\($0.name.lowercased())=\($0.value ?? "")" })

@@ -55,6 +55,12 @@ import Testing
         #expect(try !u("sip:bob@biloxi.com").isEquivalent(to: u("sip:bob@biloxi.com:5060")))
         #expect(try !u("sip:bob@biloxi.com;transport=udp").isEquivalent(to: u("sip:bob@biloxi.com")))
         #expect(try !u("sip:carol@chicago.com;security=on").isEquivalent(to: u("sip:carol@chicago.com;security=off")))
+        // A repeated parameter counts by its first occurrence (the fuzzer's regression
+        // infra/fuzz/regressions/sip-message/crash-f06acdc3…: such a URI was not equivalent to itself).
+        let repeated = try u("sip:+13035551111@ift.client.example.net;user=phone;maddr=a.example.net;user=phone;maddr=b.example.com")
+        #expect(repeated.isEquivalent(to: repeated))
+        #expect(try repeated.isEquivalent(to: u("sip:+13035551111@ift.client.example.net;user=phone;maddr=a.example.net")))
+        #expect(try !repeated.isEquivalent(to: u("sip:+13035551111@ift.client.example.net;user=phone;maddr=b.example.com")))
     }
 }
 
