@@ -8,8 +8,9 @@ import PostgresNIO
 /// * `tenant(_:)` sets `app.tenant_id`, so only that tenant's rows are visible or writable;
 /// * `platform(_:)` sets `app.scope = 'platform'`, used only by platform-staff routes, signup,
 ///   credential lookups and node traffic.
-/// The pool connects with the startup parameter `role=cc_app`, a role without BYPASSRLS that owns
-/// nothing, so the policies apply to every statement.
+/// The pool logs in as `cc_app_login`, whose only membership is `cc_app` (no BYPASSRLS, owns
+/// nothing; see `AppDatabaseLogin`), so the policies apply to every statement and no `SET ROLE`
+/// reaches the owner. Bodies get a `Transaction`, the handle every repository takes.
 public struct Database: Sendable {
     public let client: PostgresClient
     public let logger: Logger
