@@ -13,7 +13,7 @@ extension Tag {
 
 /// CDR ingest (issue 13): a batch is validated per CDR and written in one transaction; a row
 /// PostgreSQL refuses anyway is refused alone, and nothing of it is left behind.
-@Suite("CDR batch ingest", .tags(.cdrIngest))
+@Suite("CDR batch ingest", .tags(.cdrIngest, .system))
 struct CDRBatchTests {
     static func storedIDs(_ h: ControlPlaneHarness, _ table: String) async throws -> Set<String> {
         var ids: Set<String> = []

@@ -11,7 +11,7 @@ extension Tag {
 
 /// The request pool logs in as cc_app_login (issue 13): a role switch smuggled into a statement
 /// cannot reach the owner, and row-level security still separates tenants.
-@Suite("Database login role of the request pool", .tags(.databaseRole))
+@Suite("Database login role of the request pool", .tags(.databaseRole, .system))
 struct DatabaseRoleTests {
     @Test("through the request pool: current_user is cc_app_login; SET ROLE to the owner fails; RESET ROLE stays cc_app_login; RLS hides other tenants")
     func requestPoolCannotBecomeOwner() async throws {

@@ -12,7 +12,7 @@ extension Tag {
 
 /// Tenant quotas (issue 13): what a tenant keeps is bounded per tenant, atomically, and one tenant's
 /// configuration writes never wait on another's.
-@Suite("Tenant quotas and per-tenant configuration versions", .tags(.quotas))
+@Suite("Tenant quotas and per-tenant configuration versions", .tags(.quotas, .system))
 struct QuotaTests {
     static func setLimits(_ h: ControlPlaneHarness, staff: String, tenant: String, _ quotas: [String: Int]) async throws -> ControlPlaneHarness.Reply {
         var body: [String: Any] = ["maxConcurrentCalls": 100, "maxRegistrations": 500]
