@@ -3,6 +3,7 @@ import CallCenterModel
 import ControlPlaneAPI
 import ControlPlaneCore
 import Foundation
+import IVREngine
 
 // Conversions from domain records to the generated wire types.
 
@@ -217,5 +218,57 @@ extension Components.Schemas.TenantSnapshot {
                 .init(alias: a.alias, flowName: a.flowName, version: a.version,
                       definition: try JSONDecoder().decode(Components.Schemas.IvrFlowDefinition.self, from: Data(a.definition.utf8)))
             })
+    }
+}
+
+extension Components.Schemas.TenantPlacement {
+    init(_ r: PlacementRecord) {
+        self.init(tenantId: r.tenantID.uuidString.lowercased(), nodeId: r.nodeID.uuidString.lowercased(), nodeName: r.nodeName,
+                  sipAddress: r.sipAddress, placedAt: r.placedAt)
+    }
+}
+
+extension Components.Schemas.TenantLimits {
+    /// The quotas the body gives (those left out stay as they are).
+    var quotas: [TenantQuota: Int] {
+        let given: [(TenantQuota, Int?)] = [(.agents, maxAgents), (.numbers, maxNumbers), (.prompts, maxPrompts),
+                                            (.promptBytes, maxPromptBytes.map { Int($0) }), (.apiKeys, maxApiKeys),
+                                            (.users, maxUsers), (.queues, maxQueues), (.ivrFlows, maxIvrFlows)]
+        var quotas: [TenantQuota: Int] = [:]
+        for case (let quota, let value?) in given { quotas[quota] = value }
+        return quotas
+    }
+}
+
+extension Components.Schemas.BootstrapToken {
+    init(_ t: BootstrapTokenRecord) {
+        self.init(id: t.id.wire, name: t.name, prefix: t.prefix, createdAt: t.createdAt, expiresAt: t.expiresAt,
+                  revokedAt: t.revokedAt, lastUsedAt: t.lastUsedAt)
+    }
+}
+
+extension Components.Schemas.IvrSimulationResult {
+    init(simulationOf flow: IVRFlow, script: IVRSimulationScript) throws {
+        self = try WireJSON.encode(IVRSimulator.run(flow: flow, script: script), as: Self.self)
+    }
+}
+
+extension Components.Schemas.IvrFlowVersion {
+    init(_ r: IVRFlowVersionRecord) throws {
+        let definition = try JSONDecoder().decode(Components.Schemas.IvrFlowDefinition.self, from: Data(r.definition.utf8))
+        self.init(flowName: r.flowName, version: r.version, definition: definition, createdAt: r.createdAt)
+    }
+}
+
+extension Components.Schemas.IvrAlias {
+    init(_ r: IVRAliasRecord) {
+        self.init(alias: r.alias, flowName: r.flowName, version: r.version, updatedAt: r.updatedAt,
+                  history: r.history.isEmpty ? nil : r.history.map { .init(flowName: $0.flowName, version: $0.version, publishedAt: $0.publishedAt) })
+    }
+}
+
+extension Components.Schemas.Prompt {
+    init(_ r: PromptRecord) {
+        self.init(name: r.name, sha256: r.sha256, sizeBytes: r.sizeBytes, durationMs: r.durationMs, createdAt: r.createdAt)
     }
 }

@@ -112,23 +112,3 @@ extension IVRSimulationScript {
         if (httpResponses?.count ?? 0) > limit { throw ControlPlaneError.invalid("script.httpResponses", "at most \(limit) responses") }
     }
 }
-
-extension Components.Schemas.IvrSimulationResult {
-    init(simulationOf flow: IVRFlow, script: IVRSimulationScript) throws {
-        self = try WireJSON.encode(IVRSimulator.run(flow: flow, script: script), as: Self.self)
-    }
-}
-
-extension Components.Schemas.IvrFlowVersion {
-    init(_ r: IVRFlowVersionRecord) throws {
-        let definition = try JSONDecoder().decode(Components.Schemas.IvrFlowDefinition.self, from: Data(r.definition.utf8))
-        self.init(flowName: r.flowName, version: r.version, definition: definition, createdAt: r.createdAt)
-    }
-}
-
-extension Components.Schemas.IvrAlias {
-    init(_ r: IVRAliasRecord) {
-        self.init(alias: r.alias, flowName: r.flowName, version: r.version, updatedAt: r.updatedAt,
-                  history: r.history.isEmpty ? nil : r.history.map { .init(flowName: $0.flowName, version: $0.version, publishedAt: $0.publishedAt) })
-    }
-}

@@ -124,25 +124,6 @@ extension APIHandler {
     }
 }
 
-extension Components.Schemas.TenantPlacement {
-    init(_ r: PlacementRecord) {
-        self.init(tenantId: r.tenantID.uuidString.lowercased(), nodeId: r.nodeID.uuidString.lowercased(), nodeName: r.nodeName,
-                  sipAddress: r.sipAddress, placedAt: r.placedAt)
-    }
-}
-
-extension Components.Schemas.TenantLimits {
-    /// The quotas the body gives (those left out stay as they are).
-    var quotas: [TenantQuota: Int] {
-        let given: [(TenantQuota, Int?)] = [(.agents, maxAgents), (.numbers, maxNumbers), (.prompts, maxPrompts),
-                                            (.promptBytes, maxPromptBytes.map { Int($0) }), (.apiKeys, maxApiKeys),
-                                            (.users, maxUsers), (.queues, maxQueues), (.ivrFlows, maxIvrFlows)]
-        var quotas: [TenantQuota: Int] = [:]
-        for case (let quota, let value?) in given { quotas[quota] = value }
-        return quotas
-    }
-}
-
 // Node bootstrap tokens (issue 13): expiring, revocable, stored as SHA-256.
 extension APIHandler {
     func platformListBootstrapTokens(_ input: Operations.PlatformListBootstrapTokens.Input) async throws -> Operations.PlatformListBootstrapTokens.Output {
@@ -173,12 +154,5 @@ extension APIHandler {
         try requireStaff()
         try await platformAdmin.revokeBootstrapToken(id: try uuid(input.path.tokenId, field: "tokenId"))
         return .noContent(.init())
-    }
-}
-
-extension Components.Schemas.BootstrapToken {
-    init(_ t: BootstrapTokenRecord) {
-        self.init(id: t.id.wire, name: t.name, prefix: t.prefix, createdAt: t.createdAt, expiresAt: t.expiresAt,
-                  revokedAt: t.revokedAt, lastUsedAt: t.lastUsedAt)
     }
 }

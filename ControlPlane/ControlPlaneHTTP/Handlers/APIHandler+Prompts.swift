@@ -33,9 +33,3 @@ extension APIHandler {
         try PromptUseCases.validName(name)
     }
 }
-
-extension Components.Schemas.Prompt {
-    init(_ r: PromptRecord) {
-        self.init(name: r.name, sha256: r.sha256, sizeBytes: r.sizeBytes, durationMs: r.durationMs, createdAt: r.createdAt)
-    }
-}
