@@ -222,9 +222,7 @@ public struct NodeChannelUseCases: Sendable {
 
     /// A prompt of a tenant homed on the node (only the home node gets a tenant's prompts).
     public func prompt(nodeID: UUID, tenantID: UUID, name: String) async throws -> [UInt8] {
-        guard PromptAudioFile.isValidName(name) else {
-            throw ControlPlaneError.validation([ValidationIssue(field: "promptName", message: "use letters, digits, '.', '_', '-' (1–100, starting with a letter or digit)")])
-        }
+        let name = try PromptUseCases.validName(name)
         guard let bytes = try await work.inPlatform({ stores -> [UInt8]? in
             guard try await stores.nodeChannel.homeNode(tenantID: tenantID) == nodeID else { return nil }
             return try await stores.nodeChannel.promptContent(tenantID: tenantID, name: name)

@@ -27,9 +27,4 @@ extension APIHandler {
         try await prompts.delete(tenantID: tenantID, name: input.path.promptName)
         return .noContent(.init())
     }
-
-    /// A prompt name from a path (the node channel's download checks it the same way).
-    static func promptName(_ name: String) throws(ControlPlaneError) -> String {
-        try PromptUseCases.validName(name)
-    }
 }
